@@ -1,0 +1,66 @@
+import Foundation
+
+/// One container store layout (Docker overlay2, containers/storage, containerd, ...) read
+/// from disk and audited on its own terms.
+public protocol StoreAdapter: Sendable {
+  /// The store's name, used as the `store` of its findings.
+  var name: String { get }
+
+  /// Reads the store and reports what is wrong with its layers and metadata.
+  ///
+  /// Reads only; never changes anything on disk. A missing root yields a status with
+  /// `isPresent == false` and nothing else.
+  func audit(host: HostSnapshot, context: AuditContext) -> StoreAuditResult
+}
+
+/// Settings shared by every stage of one audit run.
+public struct AuditContext: Sendable {
+  public var paths: HostPaths
+  /// The time ages are measured against.
+  public var now: Date
+  /// How long to wait for a runtime API before treating it as unavailable.
+  public var apiTimeout: TimeInterval
+  /// Whether to walk layer directories to count reclaimable bytes.
+  public var measuresBytes: Bool
+
+  public init(
+    paths: HostPaths = HostPaths(), now: Date = Date(), apiTimeout: TimeInterval = 2,
+    measuresBytes: Bool = true
+  ) {
+    self.paths = paths
+    self.now = now
+    self.apiTimeout = apiTimeout
+    self.measuresBytes = measuresBytes
+  }
+}
+
+/// What a store adapter returns: its own findings, the containers it records and the mount
+/// locations it owns, so the cross-checks can judge mounts, cgroups and processes.
+public struct StoreAuditResult: Sendable {
+  public var status: StoreStatus
+  public var findings: [Finding]
+  public var errors: [AuditError]
+  public var containers: [ContainerRecord]
+  /// Directories under which any mount belongs to this store, such as `<root>/overlay2`,
+  /// `<root>/containers` and `<exec-root>/netns`.
+  public var mountRoots: [String]
+  /// Layer content directories (`<layer>/diff`) by layer id, to recognise a layer used as an
+  /// overlay upperdir or lowerdir in another namespace.
+  public var layerDiffDirectories: [String: String]
+  /// The directory that relative overlay lowerdirs such as `l/<id>` are relative to.
+  public var layerRoot: String?
+
+  public init(
+    status: StoreStatus, findings: [Finding] = [], errors: [AuditError] = [],
+    containers: [ContainerRecord] = [], mountRoots: [String] = [],
+    layerDiffDirectories: [String: String] = [:], layerRoot: String? = nil
+  ) {
+    self.status = status
+    self.findings = findings
+    self.errors = errors
+    self.containers = containers
+    self.mountRoots = mountRoots
+    self.layerDiffDirectories = layerDiffDirectories
+    self.layerRoot = layerRoot
+  }
+}
