@@ -30,27 +30,47 @@ enum FileDescriptor {
     return try readAll(descriptor, displayPath: displayPath)
   }
 
-  /// Reads from `descriptor` until end of file, growing the buffer as needed.
-  static func readAll(
-    _ descriptor: Int32, displayPath: String
-  ) throws -> [UInt8] {
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    var length = 0
+  /// Reads from `descriptor` until end of file, in chunks that double in size.
+  static func readAll(_ descriptor: Int32, displayPath: String) throws -> [UInt8] {
+    var bytes: [UInt8] = []
+    var chunkSize = 4096
     while true {
-      if length == buffer.count {
-        buffer.append(contentsOf: repeatElement(0, count: buffer.count))
+      let chunk = try readChunk(descriptor, size: chunkSize, displayPath: displayPath)
+      if bytes.isEmpty {
+        bytes = chunk
+      } else {
+        bytes += chunk
       }
-      let count = buffer.withUnsafeMutableBytes { bytes in
-        read(descriptor, bytes.baseAddress! + length, bytes.count - length)
+      if chunk.count < chunkSize {
+        return bytes
       }
-      if count > 0 {
-        length += count
-      } else if count == 0 {
-        return Array(buffer[..<length])
-      } else if errno != EINTR {
-        throw SystemCallError(call: "read", path: displayPath, errno: errno)
+      chunkSize *= 2
+    }
+  }
+
+  /// Reads until `size` bytes arrived or end of file, retrying on `EINTR`.
+  private static func readChunk(_ descriptor: Int32, size: Int, displayPath: String) throws
+    -> [UInt8]
+  {
+    var failure: Int32 = 0
+    let chunk = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+      count = 0
+      while count < size, let start = buffer.baseAddress {
+        let result = read(descriptor, start + count, size - count)
+        if result > 0 {
+          count += result
+        } else if result == 0 {
+          return
+        } else if errno != EINTR {
+          failure = errno
+          return
+        }
       }
     }
+    if failure != 0 {
+      throw SystemCallError(call: "read", path: displayPath, errno: failure)
+    }
+    return chunk
   }
 
   /// Reads the target of the symbolic link `name` below `directory`. Targets longer than

@@ -15,10 +15,13 @@ public struct NamespaceScanner: Sendable {
   ///
   /// The host namespace is the one of `<proc>/self/ns/mnt`, the namespace layersweep runs
   /// in. A fixture tree has no `self`, so there `<proc>/1/ns/mnt` is used instead. Each
-  /// namespace's table comes from the `mountinfo` of its first pid (ascending) whose file
-  /// is readable; pids that exit meanwhile are skipped. A namespace whose pids have all
-  /// exited is left out, and one whose table cannot be read for another reason is left out
-  /// and described in `errors`.
+  /// other namespace's table comes from the `mountinfo` of its first pid (ascending) whose
+  /// file is readable, and pids that exit meanwhile are skipped. A namespace whose pids have
+  /// all exited is left out, and one whose table cannot be read for another reason is left
+  /// out and described in `errors`.
+  ///
+  /// NOTE: `mountinfo` paths are relative to the reading process's root, so a chrooted first
+  /// pid shows its namespace's mount points relative to its chroot.
   ///
   /// - Throws: `SystemCallError` or `MountTableError` when the host namespace or its mount
   ///   table cannot be read, because no audit is possible without them.
@@ -34,7 +37,7 @@ public struct NamespaceScanner: Sendable {
     }
 
     let hostPIDs = (pidsByInode.removeValue(forKey: hostInode) ?? []).sorted()
-    let hostMounts = try readHostMounts(pids: hostPIDs, fallbackEntry: hostEntry)
+    let hostMounts = try readHostMounts(pids: hostPIDs, hostEntry: hostEntry)
     var namespaces = [
       MountNamespace(inode: hostInode, pids: hostPIDs, mounts: hostMounts, isHost: true)
     ]
@@ -65,14 +68,20 @@ public struct NamespaceScanner: Sendable {
     throw firstError ?? SystemCallError(call: "readlinkat", path: procPath, errno: ENOENT)
   }
 
-  private func readHostMounts(pids: [Int32], fallbackEntry: String) throws -> [MountEntry] {
-    for pid in pids {
-      if let mounts = try readMountsIfPresent(entry: String(pid)) {
-        return mounts
+  /// Reads the host table from `<proc>/<hostEntry>/mountinfo`, whose paths are relative to
+  /// layersweep's own root directory, and falls back to the member pids only if that fails.
+  private func readHostMounts(pids: [Int32], hostEntry: String) throws -> [MountEntry] {
+    let path = "\(procPath)/\(hostEntry)/mountinfo"
+    do {
+      return try MountInfoReader.read(path: path)
+    } catch let error as MountTableError where error.errno != nil {
+      for pid in pids {
+        if let mounts = try readMountsIfPresent(entry: String(pid)) {
+          return mounts
+        }
       }
+      throw error
     }
-    let path = "\(procPath)/\(fallbackEntry)/mountinfo"
-    return try MountInfoReader.read(path: path)
   }
 
   private func readMounts(pids: [Int32], inode: UInt64, errors: inout [AuditError])

@@ -30,6 +30,25 @@ import Testing
     #expect(namespaces.last?.mounts.first?.lowerDirs == ["/l1", "/l2"])
   }
 
+  @Test func fakeTreeSelfIsHost() throws {
+    let tree = try FakeProcTree()
+    defer { tree.remove() }
+    let ownTable = "22 1 8:1 / /own rw - ext4 /dev/sda1 rw\n"
+    try tree.addProcess(pid: 1, namespace: 100, mountinfo: Self.hostTable)
+    try tree.addProcess(pid: 2, namespace: 200, mountinfo: ownTable)
+    try FileManager.default.createSymbolicLink(
+      atPath: tree.proc + "/self", withDestinationPath: "2")
+
+    var errors: [AuditError] = []
+    let processes = try ProcReader(procPath: tree.proc).readProcesses(errors: &errors)
+    let namespaces = try NamespaceScanner(procPath: tree.proc)
+      .scan(processes: processes, errors: &errors)
+
+    #expect(namespaces.map(\.inode) == [200, 100])
+    #expect(namespaces.map(\.isHost) == [true, false])
+    #expect(namespaces.first?.mounts.map(\.target) == ["/own"])
+  }
+
   @Test func fakeTreeMalformedTableIsReported() throws {
     let tree = try FakeProcTree()
     defer { tree.remove() }

@@ -96,6 +96,17 @@ import Testing
     #expect(processes[7]?.arguments == ["sh", "", "-c", "echo a b"])
   }
 
+  @Test func fakeTreeLongCommandLine() throws {
+    let tree = try FakeProcTree()
+    defer { tree.remove() }
+    let long = String(repeating: "x", count: 20_000)
+    try tree.addProcess(pid: 8, arguments: ["java", long, "end"])
+
+    var errors: [AuditError] = []
+    let processes = try ProcReader(procPath: tree.proc).readProcesses(errors: &errors)
+    #expect(processes[8]?.arguments == ["java", long, "end"])
+  }
+
   @Test func fakeTreeMalformedStat() throws {
     let tree = try FakeProcTree()
     defer { tree.remove() }
