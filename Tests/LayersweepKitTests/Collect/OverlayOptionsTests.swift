@@ -51,6 +51,8 @@ import Testing
     ("rw,lowerdir=/a\\\\b:/c", ["/a\\b", "/c"]),
     ("lowerdir=/x,lowerdir+=/y,datadir+=/z", ["/x", "/y", "/z"]),
     ("index=off,userxattr,lowerdir=l/A:l/B,upperdir=/u,workdir=/w", ["l/A", "l/B"]),
+    // Decoded options from Linux 6.18 for `-o lowerdir=l/a:l/b:c\,d`, a relative list.
+    ("rw,lowerdir=l/a:l/b:c\\,d,upperdir=u,workdir=w,uuid=on", ["l/a", "l/b", "c,d"]),
   ])
   func lowerDirsFromOptions(options: String, expected: [String]) {
     let entry = MountEntry(
