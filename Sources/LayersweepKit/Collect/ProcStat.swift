@@ -38,38 +38,3 @@ struct ProcStat: Equatable {
     self.startTicks = startTicks
   }
 }
-
-/// A line in a procfs or cgroupfs file that does not have the expected layout.
-public struct ProcFileError: Error, Equatable, CustomStringConvertible {
-  public var path: String
-  /// The line number, from 1; nil when the problem is not on one line.
-  public var line: Int?
-  public var reason: String
-
-  public init(path: String, line: Int? = nil, reason: String) {
-    self.path = path
-    self.line = line
-    self.reason = reason
-  }
-
-  public var description: String {
-    let location = line.map { "\(path):\($0)" } ?? path
-    return "\(location): \(reason); check that the path points at a procfs or cgroupfs mount"
-  }
-}
-
-extension CgroupMembership {
-  /// Parses one `/proc/<pid>/cgroup` line, `hierarchy-ID:controller-list:cgroup-path`, such
-  /// as `4:memory:/docker/abc` or the v2 line `0::/system.slice/docker.service`. The path may
-  /// contain colons.
-  init?(parsing line: Substring) {
-    let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-    guard parts.count == 3, let hierarchyID = Int(parts[0]), parts[2].hasPrefix("/") else {
-      return nil
-    }
-    self.init(
-      hierarchyID: hierarchyID,
-      controllers: parts[1].split(separator: ",").map(String.init),
-      path: String(parts[2]))
-  }
-}
