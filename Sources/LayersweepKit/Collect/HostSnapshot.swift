@@ -16,11 +16,15 @@ public struct HostSnapshot: Sendable {
   public var bootTime: UInt64
   /// When the snapshot was taken.
   public var takenAt: Date
+  /// Problems that left part of the host unread, such as a hierarchy that vanished mid-walk
+  /// or a malformed `/proc/<pid>` file. The rest of the snapshot is complete.
+  public var errors: [AuditError]
 
   public init(
     namespaces: [MountNamespace] = [], processes: [Int32: HostProcess] = [:],
     cgroupHierarchies: [CgroupHierarchy] = [], cgroupCounts: [CgroupControllerCount] = [],
-    clockTicksPerSecond: UInt64 = 100, bootTime: UInt64 = 0, takenAt: Date = Date()
+    clockTicksPerSecond: UInt64 = 100, bootTime: UInt64 = 0, takenAt: Date = Date(),
+    errors: [AuditError] = []
   ) {
     self.namespaces = namespaces
     self.processes = processes
@@ -29,6 +33,7 @@ public struct HostSnapshot: Sendable {
     self.clockTicksPerSecond = clockTicksPerSecond
     self.bootTime = bootTime
     self.takenAt = takenAt
+    self.errors = errors
   }
 
   /// The mount table of the namespace layersweep runs in.
