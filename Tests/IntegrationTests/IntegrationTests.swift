@@ -1,0 +1,1 @@
+// Integration tests against real runtimes live in this target; each suite starts what it needs.
