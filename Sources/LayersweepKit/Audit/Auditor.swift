@@ -10,15 +10,19 @@ public struct Auditor: Sendable {
   public var context: AuditContext
   public var adapters: [any StoreAdapter]
   public var hostname: String
+  /// Takes the host snapshot; `HostCollector.collect` unless a test injects another.
+  public var collect: @Sendable (HostPaths) throws -> HostSnapshot
 
   /// An auditor over `adapters`; by default every store layersweep knows, at the context's
   /// paths, and this host's name.
   public init(
-    context: AuditContext, adapters: [any StoreAdapter]? = nil, hostname: String? = nil
+    context: AuditContext, adapters: [any StoreAdapter]? = nil, hostname: String? = nil,
+    collect: @escaping @Sendable (HostPaths) throws -> HostSnapshot = HostCollector.collect
   ) {
     self.context = context
     self.adapters = adapters ?? [DockerOverlay2Store(paths: context.paths)]
     self.hostname = hostname ?? Self.currentHostname()
+    self.collect = collect
   }
 
   /// Runs the audit. A snapshot that cannot be taken yields a report holding only that
@@ -26,9 +30,8 @@ public struct Auditor: Sendable {
   public func run(console: Console? = nil) -> AuditReport {
     let host: HostSnapshot
     do {
-      host = try HostCollector.collect(paths: context.paths)
+      host = try collect(context.paths)
     } catch {
-      console?.log(.error, "host snapshot failed", ["proc": context.paths.proc])
       return failedReport(error)
     }
     console?.log(

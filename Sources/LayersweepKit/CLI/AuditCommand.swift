@@ -57,7 +57,7 @@ enum AuditCommand: Subcommand {
       do {
         try AtomicFile.write(text, to: output)
       } catch {
-        console.log(.error, "\(error)", ["path": output])
+        console.log(.error, "\(error)")
         return .failed
       }
     } else {

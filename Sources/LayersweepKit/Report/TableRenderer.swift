@@ -1,13 +1,10 @@
-import Foundation
-
 /// Renders a report as text for people: store status, findings grouped by kind with their
 /// evidence, totals of reclaimable bytes and the errors met.
 public enum TableRenderer {
   static let headers = ["ID", "PATH", "AGE", "RECLAIMABLE", "CLEANABLE"]
 
   public static func render(_ report: AuditReport) -> String {
-    let time = report.generatedAt.formatted(.iso8601)
-    var lines = ["Host: \(report.hostname), audited \(time)", "Stores:"]
+    var lines = ["Host: \(report.hostname)", "Stores:"]
     lines += report.stores.isEmpty ? ["  none read"] : report.stores.map(storeLine)
     lines.append("")
 

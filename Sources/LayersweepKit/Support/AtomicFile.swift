@@ -6,7 +6,8 @@ import Foundation
 
 /// Writes files so readers see the old content or the new, never a partial file.
 public enum AtomicFile {
-  /// A write that failed, with the file and the step.
+  /// A write that failed, with the target file and the system call that failed on it or on
+  /// its temporary file.
   public struct WriteError: Error, CustomStringConvertible {
     public var path: String
     public var step: String
@@ -27,19 +28,20 @@ public enum AtomicFile {
     let temporary = (directory.isEmpty ? "." : directory) + "/.\(name).tmp.\(getpid())"
 
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw WriteError(path: temporary, step: "open", errno: errno) }
+    guard fd >= 0 else { throw WriteError(path: path, step: "open", errno: errno) }
     var failure: WriteError?
     let bytes = Array(text.utf8)
     var offset = 0
     while offset < bytes.count && failure == nil {
       let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
       if written < 0 && errno != EINTR {
-        failure = WriteError(path: temporary, step: "write", errno: errno)
+        failure = WriteError(path: path, step: "write", errno: errno)
       }
+      if written == 0 { failure = WriteError(path: path, step: "write", errno: EIO) }
       if written > 0 { offset += written }
     }
     if failure == nil && fsync(fd) != 0 {
-      failure = WriteError(path: temporary, step: "fsync", errno: errno)
+      failure = WriteError(path: path, step: "fsync", errno: errno)
     }
     close(fd)
 

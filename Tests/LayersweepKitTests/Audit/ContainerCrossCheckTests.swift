@@ -40,6 +40,13 @@ import Testing
     #expect(finding.evidence[1].hasPrefix("container \(F.idA): its recorded pid 42 was reused: "))
   }
 
+  @Test func negativePidIsStale() {
+    let findings = F.findings(
+      F.snapshot(), [F.store([F.record(F.idA, pid: -1)])], kind: .staleContainerState)
+    #expect(findings.map(\.id) == [F.idA])
+    #expect(findings.first?.details["reason"] == "no-pid")
+  }
+
   @Test func liveAndStoppedRecordsAreQuiet() {
     let host = F.snapshot(processes: [F.process(42, cgroup: Self.scopeA)])
     let records = [F.record(F.idA, pid: 42), F.record(F.idB, state: .exited, pid: 0)]

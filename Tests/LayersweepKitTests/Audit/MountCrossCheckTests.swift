@@ -146,6 +146,23 @@ import Testing
     #expect(finding.evidence.contains("no container record claims this mount point"))
   }
 
+  @Test func craftedLowerdirsMatchNoLayer() throws {
+    let directory = try TemporaryDirectory()
+    let layerRoot = directory.path + "/overlay2"
+    try FileManager.default.createDirectory(
+      atPath: "\(layerRoot)/l", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(
+      atPath: "\(layerRoot)/l/OUTSIDE", withDestinationPath: "/etc")
+    let store = F.store([], layers: [F.idC: "\(layerRoot)/\(F.idC)/diff"], layerRoot: layerRoot)
+    let index = LayerDirectoryIndex(stores: [store])
+
+    let lowerdirs = "l/../../../etc/passwd:l/OUTSIDE:l/MISSING:l/:,:"
+    let mount = Self.overlay("/mnt/x", options: "lowerdir=\(lowerdirs),upperdir=")
+    let layers = index.layers(of: mount)
+    #expect(layers.upper == nil)
+    #expect(layers.lower.isEmpty)
+  }
+
   @Test func overlayStillOnHostOutsideStoresIsQuiet() {
     let options = "lowerdir=\(F.root)/overlay2/\(F.idC)/diff,upperdir=/tmp/u"
     let hostCopy = Self.overlay("/var/lib/docker/buildkit/executor/x/rootfs", options: options)
