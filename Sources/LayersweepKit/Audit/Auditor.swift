@@ -13,7 +13,7 @@ public struct Auditor: Sendable {
   /// Takes the host snapshot; `HostCollector.collect` unless a test injects another.
   public var collect: @Sendable (HostPaths) throws -> HostSnapshot
 
-  /// An auditor over `adapters`; by default every store layersweep knows, at the context's
+  /// An auditor over `adapters`; by default every store layersweep supports, at the context's
   /// paths, and this host's name.
   public init(
     context: AuditContext, adapters: [any StoreAdapter]? = nil, hostname: String? = nil,

@@ -2,17 +2,17 @@ import Foundation
 
 /// Whether a container's recorded process is really running, judged from `/proc` alone.
 public enum ContainerLiveness: Sendable, Equatable {
-  /// The recorded pid runs, started when the record says, in the container's cgroup.
+  /// The recorded pid runs, started when the record states, in the container's cgroup.
   case live(pid: Int32)
   /// The record does not claim a process (created, exited, dead).
   case notClaimed(RecordedState)
-  /// The record claims a process but holds no usable pid.
+  /// The record claims a process but has no usable pid.
   case missingPID
   /// No process has the recorded pid.
   case gone(pid: Int32)
-  /// The recorded pid is a zombie: it exited and nobody reaped it.
+  /// The recorded pid is a zombie: it exited and its parent has not reaped it.
   case zombie(pid: Int32)
-  /// The recorded pid belongs to another process now; `reason` says what differs.
+  /// The recorded pid belongs to another process now; `reason` describes what differs.
   case reused(pid: Int32, reason: String)
 
   public var isLive: Bool {
@@ -76,7 +76,7 @@ public struct LivenessJudge: Sendable {
     return .live(pid: pid)
   }
 
-  /// The process's start time in seconds since the epoch.
+  /// Computes the process's start time in seconds since the epoch.
   public func startTime(of process: HostProcess) -> TimeInterval {
     let ticksPerSecond = Double(max(host.clockTicksPerSecond, 1))
     return Double(host.bootTime) + Double(process.startTicks) / ticksPerSecond

@@ -3,20 +3,27 @@ import Foundation
 extension CrossChecks {
   /// `leaked-cgroup`: container cgroups, in every hierarchy, whose container is not live.
   /// One finding per hierarchy and cgroup; id is the cgroup path within the hierarchy
-  /// (`/docker/<id>`), path the directory on the host. Cleanable only when it holds no
-  /// processes.
+  /// (`/docker/<id>`), path the directory on the host. Cleanable only when it contains
+  /// no processes.
   func leakedCgroupFindings() -> [Finding] {
-    host.cgroupHierarchies.flatMap { hierarchy in
-      containerCgroups(in: hierarchy).compactMap { cgroup, rule, id in
+    var findings: [Finding] = []
+    for hierarchy in host.cgroupHierarchies {
+      let matches = containerCgroups(in: hierarchy)
+      let pidsByCgroup = members(of: Set(matches.map(\.0)), in: hierarchy)
+      for (cgroup, rule, id) in matches {
         let owner = verdict(forContainerID: id)
-        if owner?.liveness.isLive == true { return nil }
-        return leakedCgroupFinding(cgroup, hierarchy: hierarchy, rule: rule, id: id, owner: owner)
+        if owner?.liveness.isLive == true { continue }
+        let finding = leakedCgroupFinding(
+          cgroup, hierarchy: hierarchy, rule: rule, id: id, owner: owner,
+          pids: pidsByCgroup[cgroup, default: []].sorted())
+        findings.append(finding)
       }
     }
+    return findings
   }
 
-  /// The cgroups of `hierarchy` that a naming rule matches, outermost only: a container's
-  /// own sub-cgroups (nested runtimes, systemd inside the container) are part of it.
+  /// Lists the cgroups of `hierarchy` that a naming rule matches, outermost only, because a
+  /// container's own sub-cgroups (nested runtimes, systemd inside the container) are part of it.
   private func containerCgroups(in hierarchy: CgroupHierarchy)
     -> [(String, CgroupNamingRule, String)]
   {
@@ -45,9 +52,8 @@ extension CrossChecks {
 
   private func leakedCgroupFinding(
     _ cgroup: String, hierarchy: CgroupHierarchy, rule: CgroupNamingRule, id: String,
-    owner: Owner?
+    owner: Owner?, pids: [Int32]
   ) -> Finding {
-    let pids = processes(in: cgroup, hierarchy: hierarchy)
     let name = Self.hierarchyName(hierarchy)
     var evidence = ["cgroup \(cgroup) in hierarchy \(name) names \(rule.runtime) container \(id)"]
     evidence.append(
@@ -78,14 +84,21 @@ extension CrossChecks {
       + "remove cgroups while container records may be missing."
   }
 
-  /// Pids whose membership in `hierarchy` is `cgroup` or a cgroup below it.
-  func processes(in cgroup: String, hierarchy: CgroupHierarchy) -> [Int32] {
-    host.processes.values.filter { process in
-      process.cgroups.contains { membership in
-        Self.membership(membership, isIn: hierarchy)
-          && (membership.path == cgroup || Self.isStrictlyBelow(membership.path, root: cgroup))
+  /// Maps each of `cgroups` to the pids whose membership in `hierarchy` is that cgroup or a
+  /// cgroup below it, walking up from each membership once.
+  func members(of cgroups: Set<String>, in hierarchy: CgroupHierarchy) -> [String: [Int32]] {
+    var members: [String: [Int32]] = [:]
+    guard !cgroups.isEmpty else { return members }
+    for process in host.processes.values {
+      for membership in process.cgroups where Self.membership(membership, isIn: hierarchy) {
+        var current = membership.path
+        while !current.isEmpty && !cgroups.contains(current) {
+          current = Self.parent(of: current)
+        }
+        if !current.isEmpty { members[current, default: []].append(process.pid) }
       }
-    }.map(\.pid).sorted()
+    }
+    return members
   }
 
   static func membership(_ membership: CgroupMembership, isIn hierarchy: CgroupHierarchy) -> Bool {

@@ -39,7 +39,7 @@ extension CrossChecks {
   }
 
   /// `zombie-process`: zombies whose parent is a runtime shim or a live container's init.
-  /// One finding per container, id the container id; when no container can be told, one per
+  /// One finding per container, id the container id; when the container cannot be determined, one per
   /// parent process, id `pid-<parent pid>`. The store is the container record's store, or
   /// `process` when no record names the container.
   func zombieProcessFindings() -> [Finding] {
@@ -55,8 +55,7 @@ extension CrossChecks {
   }
 
   private func isReaper(_ process: HostProcess) -> Bool {
-    if Self.isShim(process) { return true }
-    return verdicts.contains { $0.liveness == .live(pid: process.pid) }
+    Self.isShim(process) || livePIDs.contains(process.pid)
   }
 
   static func isShim(_ process: HostProcess) -> Bool {
@@ -66,7 +65,7 @@ extension CrossChecks {
     }
   }
 
-  /// The container a zombie belongs to: the live container whose init is its parent, else
+  /// Determines the container a zombie belongs to: the live container whose init is its parent, else
   /// the container its cgroup names, else the shim's `-id` argument.
   private func zombieOwner(_ zombie: HostProcess, parent: HostProcess) -> (String, String) {
     if let owner = verdicts.first(where: { $0.liveness == .live(pid: parent.pid) }) {
@@ -80,7 +79,7 @@ extension CrossChecks {
     return ("pid-\(parent.pid)", "process")
   }
 
-  /// The container id in any component of a process's cgroup path, by the naming table.
+  /// Finds the container id in any component of a process's cgroup path, by the naming table.
   func containerID(inCgroupPath path: String) -> String? {
     var current = path
     while !current.isEmpty {

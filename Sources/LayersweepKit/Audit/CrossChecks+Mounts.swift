@@ -75,7 +75,7 @@ extension CrossChecks {
     return leaks.values.map(leakedMountFinding)
   }
 
-  /// What is known about one leaked mount point while the namespaces are scanned.
+  /// The facts gathered about one leaked mount point while the namespaces are scanned.
   struct LeakedMount {
     var mount: MountEntry
     var store: String
@@ -161,7 +161,7 @@ extension CrossChecks {
 
   /// Identifies the mounted filesystem and the subtree shown: equal keys in two namespaces
   /// mean the same mount was copied. `nsfs` mounts share one device, so the root
-  /// (`net:[<inode>]`) tells them apart.
+  /// (`net:[<inode>]`) distinguishes them.
   static func superblockKey(_ mount: MountEntry) -> String {
     "\(mount.device) \(mount.root)"
   }

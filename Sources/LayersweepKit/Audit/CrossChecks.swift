@@ -13,8 +13,12 @@ public struct CrossChecks: Sendable {
   let judge: LivenessJudge
   /// Each record with its verdict, in store order.
   let verdicts: [(record: ContainerRecord, liveness: ContainerLiveness)]
-  /// The record owning each claimed mount point.
+  /// The index into `verdicts` of the record owning each claimed mount point.
   let claimedMountPoints: [String: Int]
+  /// The index into `verdicts` of each container id; the first store wins.
+  let verdictIndexByID: [String: Int]
+  /// The init pids of live containers.
+  let livePIDs: Set<Int32>
 
   public init(
     host: HostSnapshot, stores: [StoreAuditResult], context: AuditContext = AuditContext(),
@@ -34,6 +38,13 @@ public struct CrossChecks: Sendable {
       for mountPoint in record.mountPoints { claimed[mountPoint] = index }
     }
     claimedMountPoints = claimed
+    verdictIndexByID = Dictionary(
+      records.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+    livePIDs = Set(
+      verdicts.compactMap { verdict in
+        if case .live(let pid) = verdict.liveness { return pid }
+        return nil
+      })
   }
 
   /// Runs every cross-check and returns their findings, unsorted.
@@ -50,7 +61,7 @@ public struct CrossChecks: Sendable {
     stores.allSatisfy(\.errors.isEmpty)
   }
 
-  /// The record, with its verdict, that claims `path` or a mount point above it.
+  /// Finds the record, with its verdict, that claims `path` or a mount point above it.
   func claimant(of path: String) -> (record: ContainerRecord, liveness: ContainerLiveness)? {
     var current = path
     while !current.isEmpty {
@@ -60,13 +71,13 @@ public struct CrossChecks: Sendable {
     return nil
   }
 
-  /// The verdict for the container with `id` in any store; nil when no store records it.
+  /// Finds the verdict for the container with `id` in any store; nil when no store records it.
   func verdict(forContainerID id: String) -> (record: ContainerRecord, liveness: ContainerLiveness)?
   {
-    verdicts.first { $0.record.id == id }
+    verdictIndexByID[id].map { verdicts[$0] }
   }
 
-  /// The store whose mount roots hold `target` strictly below one of them.
+  /// Finds the store whose mount roots contain `target` strictly below one of them.
   func store(owningMountPoint target: String) -> StoreAuditResult? {
     stores.first { store in
       store.mountRoots.contains { Self.isStrictlyBelow(target, root: $0) }
@@ -74,14 +85,14 @@ public struct CrossChecks: Sendable {
     }
   }
 
-  /// A short description of a process for evidence: `pid 42 (sleep) in cgroup /a/b`.
+  /// Describes a process in a few words for evidence: `pid 42 (sleep) in cgroup /a/b`.
   func describeProcess(_ pid: Int32) -> String {
     guard let process = host.processes[pid] else { return "pid \(pid) (exited)" }
     let cgroup = Self.primaryCgroup(of: process) ?? "unknown"
     return "pid \(pid) (\(process.command)) in cgroup \(cgroup)"
   }
 
-  /// The unified (v2) cgroup path of a process, else its `name=systemd` one, else the first.
+  /// Picks the unified (v2) cgroup path of a process, else its `name=systemd` one, else the first.
   static func primaryCgroup(of process: HostProcess) -> String? {
     let memberships = process.cgroups
     let unified = memberships.first { $0.hierarchyID == 0 }

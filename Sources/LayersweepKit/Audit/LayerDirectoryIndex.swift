@@ -11,6 +11,8 @@ final class LayerDirectoryIndex {
 
   private var layersByDirectory: [String: Layer] = [:]
   private var layerRoots: [(store: String, root: String)] = []
+  /// Each layer root's `l/` directory, normalized.
+  private var linkDirectories: Set<String> = []
   private var resolvedLinks: [String: String?] = [:]
 
   init(stores: [StoreAuditResult]) {
@@ -19,11 +21,14 @@ final class LayerDirectoryIndex {
         let layer = Layer(store: store.status.name, id: id, directory: directory)
         layersByDirectory[Self.normalized(directory)] = layer
       }
-      if let root = store.layerRoot { layerRoots.append((store.status.name, root)) }
+      if let root = store.layerRoot {
+        layerRoots.append((store.status.name, root))
+        linkDirectories.insert(Self.normalized(root + "/l"))
+      }
     }
   }
 
-  /// The layers an overlay mount uses as upperdir and lowerdirs; both empty for other mounts.
+  /// Finds the layers an overlay mount uses as upperdir and lowerdirs; both empty for other mounts.
   func layers(of mount: MountEntry) -> (upper: Layer?, lower: [Layer]) {
     guard mount.fsType == "overlay" else { return (nil, []) }
     let options = Self.options(of: mount)
@@ -32,7 +37,7 @@ final class LayerDirectoryIndex {
     return (upper, lowerDirectories.compactMap(layer(forDirectory:)))
   }
 
-  /// The layer whose content `directory` is, resolving relative paths against each store's
+  /// Finds the layer whose content `directory` is, resolving relative paths against each store's
   /// layer root and `l/<short-id>` links through `readlink`.
   func layer(forDirectory directory: String) -> Layer? {
     let candidates =
@@ -51,8 +56,7 @@ final class LayerDirectoryIndex {
   /// anything else or an unreadable link.
   private func resolveLink(_ path: String) -> String? {
     let linkDirectory = CrossChecks.parent(of: path)
-    guard layerRoots.contains(where: { Self.normalized($0.root + "/l") == linkDirectory })
-    else { return nil }
+    guard linkDirectories.contains(linkDirectory) else { return nil }
     if let cached = resolvedLinks[path] { return cached }
 
     let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: path)

@@ -4,7 +4,7 @@ import Testing
 @testable import LayersweepKit
 
 @Suite struct AuditorTests {
-  typealias F = CrossCheckFixtures
+  typealias Fixture = CrossCheckFixtures
 
   /// A store that returns a fixed result.
   struct FixedStore: StoreAdapter {
@@ -21,14 +21,14 @@ import Testing
   static let now = Date(timeIntervalSince1970: 1_800_000_000)
 
   @Test func mergesStoreAndCrossCheckFindings() {
-    var result = F.store([F.record(F.idA, pid: 42)])
+    var result = Fixture.store([Fixture.record(Fixture.idA, pid: 42)])
     result.findings = [Finding(kind: .orphanedLayer, store: "docker-overlay2", id: "x")]
     let auditor = Auditor(
       context: AuditContext(now: Self.now), adapters: [FixedStore(result: result)],
-      hostname: "node-1", collect: { _ in F.snapshot() })
+      hostname: "node-1", collect: { _ in Fixture.snapshot() })
     let report = auditor.run()
     #expect(report.findings.map(\.kind) == [.orphanedLayer, .staleContainerState])
-    #expect(report.findings.map(\.id) == ["x", F.idA])
+    #expect(report.findings.map(\.id) == ["x", Fixture.idA])
     #expect(report.stores.map(\.name) == ["docker-overlay2"])
     #expect(report.hostname == "node-1")
     #expect(report.generatedAt == Self.now)
@@ -40,8 +40,8 @@ import Testing
       store: "docker-overlay2", path: "/x/config.v2.json", message: "truncated")
     let auditor = Auditor(
       context: AuditContext(now: Self.now),
-      adapters: [FixedStore(result: F.store([], errors: [error]))], hostname: "node-1",
-      collect: { _ in F.snapshot() })
+      adapters: [FixedStore(result: Fixture.store([], errors: [error]))], hostname: "node-1",
+      collect: { _ in Fixture.snapshot() })
     let report = auditor.run()
     #expect(report.errors == [error])
     #expect(report.exitStatus == .failed)
@@ -52,7 +52,8 @@ import Testing
     paths.proc = "/tmp/proc"
     let auditor = Auditor(
       context: AuditContext(paths: paths, now: Self.now),
-      adapters: [FixedStore(result: F.store([F.record(F.idA, pid: 42)]))], hostname: "node-1",
+      adapters: [FixedStore(result: Fixture.store([Fixture.record(Fixture.idA, pid: 42)]))],
+      hostname: "node-1",
       collect: { _ in throw CollectFailure() })
     let report = auditor.run()
     #expect(report.findings.isEmpty)

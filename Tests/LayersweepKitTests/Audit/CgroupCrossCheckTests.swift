@@ -3,17 +3,20 @@ import Testing
 @testable import LayersweepKit
 
 @Suite struct CgroupCrossCheckTests {
-  typealias F = CrossCheckFixtures
+  typealias Fixture = CrossCheckFixtures
   static let cpu = CgroupHierarchy(
     version: 1, mountPoint: "/sys/fs/cgroup/cpu,cpuacct", controllers: ["cpu", "cpuacct"],
-    cgroups: ["/docker", "/docker/\(F.idA)", "/docker/\(F.idB)", "/docker/\(F.idB)/init.scope"])
-  static let scopeC = "/system.slice/docker-\(F.idC).scope"
+    cgroups: [
+      "/docker", "/docker/\(Fixture.idA)", "/docker/\(Fixture.idB)",
+      "/docker/\(Fixture.idB)/init.scope",
+    ])
+  static let scopeC = "/system.slice/docker-\(Fixture.idC).scope"
   static let unified = CgroupHierarchy(
     version: 2, mountPoint: "/sys/fs/cgroup", controllers: [],
     cgroups: ["/system.slice", scopeC, "/system.slice/docker.service"])
 
   static func memberOfCPU(_ pid: Int32, _ path: String) -> HostProcess {
-    var process = F.process(pid)
+    var process = Fixture.process(pid)
     process.cgroups = [
       CgroupMembership(hierarchyID: 4, controllers: ["cpu", "cpuacct"], path: path)
     ]
@@ -21,14 +24,14 @@ import Testing
   }
 
   @Test func v1CgroupfsWithAndWithoutProcesses() throws {
-    let process = Self.memberOfCPU(77, "/docker/\(F.idB)/init.scope")
-    let host = F.snapshot(processes: [process], hierarchies: [Self.cpu])
-    let findings = F.findings(host, [F.store([])], kind: .leakedCgroup)
-    #expect(findings.map(\.id) == ["/docker/\(F.idA)", "/docker/\(F.idB)"])
+    let process = Self.memberOfCPU(77, "/docker/\(Fixture.idB)/init.scope")
+    let host = Fixture.snapshot(processes: [process], hierarchies: [Self.cpu])
+    let findings = Fixture.findings(host, [Fixture.store([])], kind: .leakedCgroup)
+    #expect(findings.map(\.id) == ["/docker/\(Fixture.idA)", "/docker/\(Fixture.idB)"])
 
     let empty = try #require(findings.first)
     #expect(empty.store == "cgroup")
-    #expect(empty.path == "/sys/fs/cgroup/cpu,cpuacct/docker/\(F.idA)")
+    #expect(empty.path == "/sys/fs/cgroup/cpu,cpuacct/docker/\(Fixture.idA)")
     #expect(empty.cleanable)
     #expect(empty.details["process_count"] == "0")
     #expect(empty.details["driver"] == "cgroupfs")
@@ -38,13 +41,14 @@ import Testing
     #expect(!busy.cleanable)
     #expect(busy.details["pids"] == "77")
     #expect(busy.evidence.contains("it still holds 1 process"))
-    #expect(busy.evidence.last == "member pid 77 (sleep) in cgroup /docker/\(F.idB)/init.scope")
+    #expect(
+      busy.evidence.last == "member pid 77 (sleep) in cgroup /docker/\(Fixture.idB)/init.scope")
   }
 
   @Test func v2SystemdScopeWithProcess() throws {
-    let host = F.snapshot(
-      processes: [F.process(88, cgroup: Self.scopeC)], hierarchies: [Self.unified])
-    let findings = F.findings(host, [F.store([])], kind: .leakedCgroup)
+    let host = Fixture.snapshot(
+      processes: [Fixture.process(88, cgroup: Self.scopeC)], hierarchies: [Self.unified])
+    let findings = Fixture.findings(host, [Fixture.store([])], kind: .leakedCgroup)
     let finding = try #require(findings.first)
     #expect(findings.count == 1)
     #expect(finding.id == Self.scopeC)
@@ -53,39 +57,41 @@ import Testing
     #expect(finding.details["hierarchy"] == "unified")
     #expect(finding.details["pids"] == "88")
     #expect(!finding.cleanable)
-    #expect(finding.evidence[1] == "no store records container \(F.idC)")
+    #expect(finding.evidence[1] == "no store records container \(Fixture.idC)")
   }
 
   @Test func v2EmptyScopeIsCleanable() {
-    let host = F.snapshot(hierarchies: [Self.unified])
-    let findings = F.findings(host, [F.store([])], kind: .leakedCgroup)
+    let host = Fixture.snapshot(hierarchies: [Self.unified])
+    let findings = Fixture.findings(host, [Fixture.store([])], kind: .leakedCgroup)
     #expect(findings.map(\.id) == [Self.scopeC])
     #expect(findings.map(\.cleanable) == [true])
   }
 
   @Test func liveContainerCgroupIsQuiet() {
-    let record = F.record(F.idC, pid: 88)
-    let host = F.snapshot(
-      processes: [F.process(88, cgroup: Self.scopeC)], hierarchies: [Self.unified])
-    #expect(F.findings(host, [F.store([record])], kind: .leakedCgroup).isEmpty)
+    let record = Fixture.record(Fixture.idC, pid: 88)
+    let host = Fixture.snapshot(
+      processes: [Fixture.process(88, cgroup: Self.scopeC)], hierarchies: [Self.unified])
+    #expect(Fixture.findings(host, [Fixture.store([record])], kind: .leakedCgroup).isEmpty)
   }
 
   @Test func customParentIsMatched() {
     let hierarchy = CgroupHierarchy(
-      version: 2, mountPoint: "/sys/fs/cgroup", controllers: [], cgroups: ["/ci", "/ci/\(F.idA)"])
+      version: 2, mountPoint: "/sys/fs/cgroup", controllers: [],
+      cgroups: ["/ci", "/ci/\(Fixture.idA)"])
     let context = AuditContext(dockerCgroupParent: "ci")
     let findings = CrossChecks(
-      host: F.snapshot(hierarchies: [hierarchy]), stores: [], context: context
+      host: Fixture.snapshot(hierarchies: [hierarchy]), stores: [], context: context
     )
     .findings().filter { $0.kind == .leakedCgroup }
-    #expect(findings.map(\.id) == ["/ci/\(F.idA)"])
+    #expect(findings.map(\.id) == ["/ci/\(Fixture.idA)"])
   }
 
   @Test func v2DyingDescendants() throws {
     var hierarchy = Self.unified
     hierarchy.cgroups = []
     hierarchy.dyingDescendants = 17
-    let findings = F.findings(F.snapshot(hierarchies: [hierarchy]), [], kind: .dyingCgroups)
+    let findings = Fixture.findings(
+      Fixture.snapshot(hierarchies: [hierarchy]), [], kind: .dyingCgroups)
     let finding = try #require(findings.first)
     #expect(findings.count == 1)
     #expect(finding.id == "/sys/fs/cgroup")
@@ -101,8 +107,8 @@ import Testing
     ]
     let memory = CgroupHierarchy(
       version: 1, mountPoint: "/sys/fs/cgroup/memory", controllers: ["memory"], cgroups: [])
-    let host = F.snapshot(hierarchies: [Self.cpu, memory], counts: counts)
-    let findings = F.findings(host, [], kind: .dyingCgroups)
+    let host = Fixture.snapshot(hierarchies: [Self.cpu, memory], counts: counts)
+    let findings = Fixture.findings(host, [], kind: .dyingCgroups)
     let finding = try #require(findings.first)
     #expect(findings.count == 1)
     #expect(finding.id == "/sys/fs/cgroup/cpu,cpuacct")
@@ -116,6 +122,7 @@ import Testing
   @Test func noDyingCgroupsIsQuiet() {
     var hierarchy = Self.unified
     hierarchy.dyingDescendants = 0
-    #expect(F.findings(F.snapshot(hierarchies: [hierarchy]), [], kind: .dyingCgroups).isEmpty)
+    #expect(
+      Fixture.findings(Fixture.snapshot(hierarchies: [hierarchy]), [], kind: .dyingCgroups).isEmpty)
   }
 }

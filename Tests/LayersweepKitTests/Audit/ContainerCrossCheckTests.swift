@@ -4,68 +4,72 @@ import Testing
 @testable import LayersweepKit
 
 @Suite struct ContainerCrossCheckTests {
-  typealias F = CrossCheckFixtures
-  static let scopeA = "/system.slice/docker-\(F.idA).scope"
+  typealias Fixture = CrossCheckFixtures
+  static let scopeA = "/system.slice/docker-\(Fixture.idA).scope"
 
   @Test func staleStateNamesGonePid() throws {
-    let host = F.snapshot()
-    let findings = F.findings(
-      host, [F.store([F.record(F.idA, pid: 42)])], kind: .staleContainerState)
+    let host = Fixture.snapshot()
+    let findings = Fixture.findings(
+      host, [Fixture.store([Fixture.record(Fixture.idA, pid: 42)])], kind: .staleContainerState)
     let finding = try #require(findings.first)
     #expect(findings.count == 1)
-    #expect(finding.id == F.idA)
-    #expect(finding.path == "\(F.root)/containers/\(F.idA)/config.v2.json")
+    #expect(finding.id == Fixture.idA)
+    #expect(finding.path == "\(Fixture.root)/containers/\(Fixture.idA)/config.v2.json")
     #expect(finding.details["reason"] == "gone")
-    #expect(finding.evidence[1] == "container \(F.idA): its recorded pid 42 does not exist")
+    #expect(finding.evidence[1] == "container \(Fixture.idA): its recorded pid 42 does not exist")
     #expect(!finding.cleanable)
     #expect(finding.nextStep != nil)
   }
 
   @Test func staleStateNamesZombie() throws {
-    let host = F.snapshot(processes: [F.process(42, state: "Z", cgroup: Self.scopeA)])
-    let findings = F.findings(
-      host, [F.store([F.record(F.idA, pid: 42)])], kind: .staleContainerState)
-    #expect(findings.map(\.id) == [F.idA])
+    let host = Fixture.snapshot(processes: [Fixture.process(42, state: "Z", cgroup: Self.scopeA)])
+    let findings = Fixture.findings(
+      host, [Fixture.store([Fixture.record(Fixture.idA, pid: 42)])], kind: .staleContainerState)
+    #expect(findings.map(\.id) == [Fixture.idA])
     #expect(findings.first?.details["reason"] == "zombie")
   }
 
   @Test func staleStateNamesReusedPid() throws {
-    let reused = F.process(42, command: "nginx", ticks: 50_000, cgroup: "/user.slice")
-    let host = F.snapshot(processes: [reused])
-    let findings = F.findings(
-      host, [F.store([F.record(F.idA, pid: 42)])], kind: .staleContainerState)
+    let reused = Fixture.process(42, command: "nginx", ticks: 50_000, cgroup: "/user.slice")
+    let host = Fixture.snapshot(processes: [reused])
+    let findings = Fixture.findings(
+      host, [Fixture.store([Fixture.record(Fixture.idA, pid: 42)])], kind: .staleContainerState)
     let finding = try #require(findings.first)
-    #expect(finding.id == F.idA)
+    #expect(finding.id == Fixture.idA)
     #expect(finding.details["reason"] == "reused")
-    #expect(finding.evidence[1].hasPrefix("container \(F.idA): its recorded pid 42 was reused: "))
+    #expect(
+      finding.evidence[1].hasPrefix("container \(Fixture.idA): its recorded pid 42 was reused: "))
   }
 
   @Test func negativePidIsStale() {
-    let findings = F.findings(
-      F.snapshot(), [F.store([F.record(F.idA, pid: -1)])], kind: .staleContainerState)
-    #expect(findings.map(\.id) == [F.idA])
+    let findings = Fixture.findings(
+      Fixture.snapshot(), [Fixture.store([Fixture.record(Fixture.idA, pid: -1)])],
+      kind: .staleContainerState)
+    #expect(findings.map(\.id) == [Fixture.idA])
     #expect(findings.first?.details["reason"] == "no-pid")
   }
 
   @Test func liveAndStoppedRecordsAreQuiet() {
-    let host = F.snapshot(processes: [F.process(42, cgroup: Self.scopeA)])
-    let records = [F.record(F.idA, pid: 42), F.record(F.idB, state: .exited, pid: 0)]
-    #expect(F.findings(host, [F.store(records)], kind: .staleContainerState).isEmpty)
+    let host = Fixture.snapshot(processes: [Fixture.process(42, cgroup: Self.scopeA)])
+    let records = [
+      Fixture.record(Fixture.idA, pid: 42), Fixture.record(Fixture.idB, state: .exited, pid: 0),
+    ]
+    #expect(Fixture.findings(host, [Fixture.store(records)], kind: .staleContainerState).isEmpty)
   }
 
   @Test func zombieUnderShimCountsPerContainer() throws {
-    let shim = F.process(
+    let shim = Fixture.process(
       10, command: "containerd-shim",
-      arguments: ["/usr/bin/containerd-shim-runc-v2", "-namespace", "moby", "-id", F.idB])
+      arguments: ["/usr/bin/containerd-shim-runc-v2", "-namespace", "moby", "-id", Fixture.idB])
     let zombies = [
-      F.process(11, parent: 10, state: "Z", command: "sh"),
-      F.process(12, parent: 10, state: "Z", command: "sh"),
+      Fixture.process(11, parent: 10, state: "Z", command: "sh"),
+      Fixture.process(12, parent: 10, state: "Z", command: "sh"),
     ]
-    let findings = F.findings(
-      F.snapshot(processes: [shim] + zombies), [F.store([])], kind: .zombieProcess)
+    let findings = Fixture.findings(
+      Fixture.snapshot(processes: [shim] + zombies), [Fixture.store([])], kind: .zombieProcess)
     let finding = try #require(findings.first)
     #expect(findings.count == 1)
-    #expect(finding.id == F.idB)
+    #expect(finding.id == Fixture.idB)
     #expect(finding.store == "process")
     #expect(finding.details["count"] == "2")
     #expect(finding.details["pids"] == "11,12")
@@ -75,26 +79,29 @@ import Testing
   }
 
   @Test func zombieUnderLiveInitUsesRecord() throws {
-    let initProcess = F.process(42, command: "bad-init", cgroup: Self.scopeA)
-    let zombie = F.process(43, parent: 42, state: "Z", command: "worker", cgroup: Self.scopeA)
-    let host = F.snapshot(processes: [initProcess, zombie])
-    let findings = F.findings(host, [F.store([F.record(F.idA, pid: 42)])], kind: .zombieProcess)
-    #expect(findings.map(\.id) == [F.idA])
+    let initProcess = Fixture.process(42, command: "bad-init", cgroup: Self.scopeA)
+    let zombie = Fixture.process(43, parent: 42, state: "Z", command: "worker", cgroup: Self.scopeA)
+    let host = Fixture.snapshot(processes: [initProcess, zombie])
+    let findings = Fixture.findings(
+      host, [Fixture.store([Fixture.record(Fixture.idA, pid: 42)])], kind: .zombieProcess)
+    #expect(findings.map(\.id) == [Fixture.idA])
     #expect(findings.first?.store == "docker-overlay2")
     #expect(findings.first?.details["pids"] == "43")
   }
 
   @Test func zombieUnderOtherParentIsIgnored() {
-    let parent = F.process(42, command: "bash")
-    let zombie = F.process(43, parent: 42, state: "Z", command: "sleep")
-    let findings = F.findings(F.snapshot(processes: [parent, zombie]), [], kind: .zombieProcess)
+    let parent = Fixture.process(42, command: "bash")
+    let zombie = Fixture.process(43, parent: 42, state: "Z", command: "sleep")
+    let findings = Fixture.findings(
+      Fixture.snapshot(processes: [parent, zombie]), [], kind: .zombieProcess)
     #expect(findings.isEmpty)
   }
 
   @Test func zombieOfUnknownContainerGroupsByParent() {
-    let shim = F.process(10, command: "conmon")
-    let zombie = F.process(11, parent: 10, state: "Z", command: "sh")
-    let findings = F.findings(F.snapshot(processes: [shim, zombie]), [], kind: .zombieProcess)
+    let shim = Fixture.process(10, command: "conmon")
+    let zombie = Fixture.process(11, parent: 10, state: "Z", command: "sh")
+    let findings = Fixture.findings(
+      Fixture.snapshot(processes: [shim, zombie]), [], kind: .zombieProcess)
     #expect(findings.map(\.id) == ["pid-10"])
   }
 }

@@ -14,7 +14,7 @@ enum CrossCheckFixtures {
   static let idC = String(repeating: "c", count: 64)
   static let hostNamespace: UInt64 = 4_026_531_840
 
-  /// The date a process with `startTicks` started.
+  /// Computes the date a process with `startTicks` started.
   static func date(ticks: UInt64) -> Date {
     Date(timeIntervalSince1970: Double(bootTime) + Double(ticks) / 100)
   }
@@ -62,7 +62,7 @@ enum CrossCheckFixtures {
       sourcePath: "\(root)/containers/\(id)/config.v2.json")
   }
 
-  /// The mount points Docker gives container `id` with a layer directory of the same id.
+  /// Lists the mount points Docker gives container `id` with a layer directory of the same id.
   static func mountPoints(of id: String) -> [String] {
     ["\(root)/overlay2/\(id)/merged", "\(root)/containers/\(id)/mounts/shm"]
   }

@@ -4,35 +4,35 @@ import Testing
 @testable import LayersweepKit
 
 @Suite struct LivenessJudgeTests {
-  typealias F = CrossCheckFixtures
-  static let cgroup = "/system.slice/docker-\(F.idA).scope"
+  typealias Fixture = CrossCheckFixtures
+  static let cgroup = "/system.slice/docker-\(Fixture.idA).scope"
 
   static func judge(_ processes: [HostProcess], _ record: ContainerRecord) -> ContainerLiveness {
-    LivenessJudge(host: F.snapshot(processes: processes)).judge(record)
+    LivenessJudge(host: Fixture.snapshot(processes: processes)).judge(record)
   }
 
   @Test func runningProcessIsLive() {
-    let process = F.process(42, cgroup: Self.cgroup)
-    #expect(Self.judge([process], F.record(F.idA, pid: 42)) == .live(pid: 42))
+    let process = Fixture.process(42, cgroup: Self.cgroup)
+    #expect(Self.judge([process], Fixture.record(Fixture.idA, pid: 42)) == .live(pid: 42))
   }
 
   @Test func exitedRecordClaimsNothing() {
-    let record = F.record(F.idA, state: .exited, pid: 0)
+    let record = Fixture.record(Fixture.idA, state: .exited, pid: 0)
     #expect(Self.judge([], record) == .notClaimed(.exited))
   }
 
   @Test func missingPidIsGone() {
-    #expect(Self.judge([], F.record(F.idA, pid: 42)) == .gone(pid: 42))
+    #expect(Self.judge([], Fixture.record(Fixture.idA, pid: 42)) == .gone(pid: 42))
   }
 
   @Test func zombiePidIsZombie() {
-    let process = F.process(42, state: "Z", cgroup: Self.cgroup)
-    #expect(Self.judge([process], F.record(F.idA, pid: 42)) == .zombie(pid: 42))
+    let process = Fixture.process(42, state: "Z", cgroup: Self.cgroup)
+    #expect(Self.judge([process], Fixture.record(Fixture.idA, pid: 42)) == .zombie(pid: 42))
   }
 
   @Test func laterStartMeansReused() {
-    let process = F.process(42, ticks: 20_000, cgroup: Self.cgroup)
-    let verdict = Self.judge([process], F.record(F.idA, pid: 42))
+    let process = Fixture.process(42, ticks: 20_000, cgroup: Self.cgroup)
+    let verdict = Self.judge([process], Fixture.record(Fixture.idA, pid: 42))
     #expect(verdict.reasonWord == "reused")
     #expect(
       verdict
@@ -43,13 +43,13 @@ import Testing
   }
 
   @Test func startWithinToleranceIsLive() {
-    let process = F.process(42, ticks: 10_300, cgroup: Self.cgroup)
-    #expect(Self.judge([process], F.record(F.idA, pid: 42)) == .live(pid: 42))
+    let process = Fixture.process(42, ticks: 10_300, cgroup: Self.cgroup)
+    #expect(Self.judge([process], Fixture.record(Fixture.idA, pid: 42)) == .live(pid: 42))
   }
 
   @Test func foreignCgroupMeansReused() {
-    let process = F.process(42, cgroup: "/user.slice/session-1.scope")
-    let verdict = Self.judge([process], F.record(F.idA, pid: 42))
+    let process = Fixture.process(42, cgroup: "/user.slice/session-1.scope")
+    let verdict = Self.judge([process], Fixture.record(Fixture.idA, pid: 42))
     #expect(
       verdict
         == .reused(
@@ -59,7 +59,7 @@ import Testing
   }
 
   @Test func rootCgroupIsNotJudged() {
-    let process = F.process(42, cgroup: "/")
-    #expect(Self.judge([process], F.record(F.idA, pid: 42)) == .live(pid: 42))
+    let process = Fixture.process(42, cgroup: "/")
+    #expect(Self.judge([process], Fixture.record(Fixture.idA, pid: 42)) == .live(pid: 42))
   }
 }

@@ -65,7 +65,7 @@ import Testing
 
     """
 
-  /// A temporary host with an empty Docker data root and exec root and no cgroup
+  /// Creates a temporary host with an empty Docker data root and exec root and no cgroup
   /// hierarchies. `/proc` stays the real one.
   static func emptyHostArguments(_ directory: TemporaryDirectory) throws -> [String] {
     for name in ["docker", "run-docker", "cgroup"] {
@@ -110,9 +110,9 @@ import Testing
         == Outcome(status: 64, stdout: "", stderr: expected))
   }
 
-  // NOTE: these audits read the real /proc, so a zombie under a container shim elsewhere on
-  // the machine would turn up as a finding; the Docker store status line follows the store
-  // adapter's view of an empty data root.
+  // NOTE: These audits read the real /proc, so a zombie under a container shim elsewhere on
+  // the machine would turn up as a finding. The expected store status line is the store
+  // adapter's view of an empty data root and changes with that adapter.
   @Test func emptyDockerRootHasNoFindings() throws {
     let directory = try TemporaryDirectory()
     let arguments = try Self.emptyHostArguments(directory)

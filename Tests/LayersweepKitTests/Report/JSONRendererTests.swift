@@ -17,7 +17,7 @@ import Testing
     try object(String(contentsOf: schemaURL, encoding: .utf8))
   }
 
-  /// The `$defs` entry `name` of the schema.
+  /// Looks up the `$defs` entry `name` of the schema.
   static func definition(_ name: String) throws -> [String: Any] {
     let definitions = try #require(try schema()["$defs"] as? [String: Any])
     return try #require(definitions[name] as? [String: Any])
