@@ -87,7 +87,13 @@ enum AuditCommand: Subcommand {
     paths.cgroupRoot = options.value("cgroup-root") ?? paths.cgroupRoot
 
     var context = AuditContext(paths: paths, measuresBytes: !options.has("no-bytes"))
-    context.dockerCgroupParent = options.value("docker-cgroup-parent") ?? "docker"
+    let cgroupParent = options.value("docker-cgroup-parent") ?? "docker"
+    guard cgroupParent.contains(where: { $0 != "/" }) else {
+      throw UsageError(
+        "invalid value '\(cgroupParent)' for '--docker-cgroup-parent <name>': "
+          + "expected a cgroup name such as docker")
+    }
+    context.dockerCgroupParent = cgroupParent
     if let text = options.value("api-timeout") {
       guard let seconds = TimeInterval(text), seconds > 0, seconds.isFinite else {
         throw UsageError(

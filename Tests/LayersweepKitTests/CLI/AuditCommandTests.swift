@@ -58,6 +58,15 @@ import Testing
     #expect(throws: UsageError(message)) { try AuditCommand.context(options) }
   }
 
+  @Test(arguments: ["", "/"])
+  func rejectsEmptyCgroupParent(text: String) throws {
+    let options = try Self.parse(["--docker-cgroup-parent", text])
+    let message =
+      "invalid value '\(text)' for '--docker-cgroup-parent <name>': "
+      + "expected a cgroup name such as docker"
+    #expect(throws: UsageError(message)) { try AuditCommand.context(options) }
+  }
+
   @Test func atomicWriteReplacesFile() throws {
     let directory = try TemporaryDirectory()
     let file = directory.path + "/metrics.prom"
