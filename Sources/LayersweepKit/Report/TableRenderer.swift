@@ -49,9 +49,13 @@ public enum TableRenderer {
     return lines
   }
 
+  /// The row of one finding. A 64-digit container or layer id is cut to its first 12 digits,
+  /// as `docker ps` shows it, and a path equal to the id is shown once, in the ID column.
   private static func cells(_ finding: Finding) -> [String] {
-    [
-      finding.id, finding.path ?? "-", finding.ageSeconds.map(HumanUnits.age) ?? "-",
+    let id = CgroupNamingRule.isContainerID(finding.id) ? String(finding.id.prefix(12)) : finding.id
+    let path = finding.path.flatMap { $0 == finding.id ? nil : $0 } ?? "-"
+    return [
+      id, path, finding.ageSeconds.map(HumanUnits.age) ?? "-",
       finding.reclaimableBytes.map(HumanUnits.bytes) ?? "-", finding.cleanable ? "yes" : "no",
     ]
   }

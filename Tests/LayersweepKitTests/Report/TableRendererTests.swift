@@ -24,8 +24,8 @@ import Testing
             next step: Stop the processes still in the cgroup.
 
       dying-cgroups: 1 finding, 0 B reclaimable, 0 cleanable
-        ID              PATH            AGE  RECLAIMABLE  CLEANABLE
-        /sys/fs/cgroup  /sys/fs/cgroup  -    -            no
+        ID              PATH  AGE  RECLAIMABLE  CLEANABLE
+        /sys/fs/cgroup  -     -    -            no
             nr_dying_descendants 17
             next step: Wait.
 
@@ -36,6 +36,32 @@ import Testing
 
       """
     #expect(TableRenderer.render(SampleReport.report) == expected)
+  }
+
+  @Test func shortensContainerIDs() {
+    let id = String(repeating: "ab", count: 32)
+    let finding = Finding(
+      kind: .staleContainerState, store: "docker-overlay2", id: id, path: "/c/\(id)",
+      evidence: ["gone"], nextStep: "Restart.")
+    let report = AuditReport(
+      generatedAt: SampleReport.generatedAt, hostname: "node-1", stores: [], findings: [finding],
+      errors: [])
+    let pathHeader = "PATH" + String(repeating: " ", count: 3 + 64 - 4)
+    let expected = """
+      Host: node-1
+      Stores:
+        none read
+
+      stale-container-state: 1 finding, 0 B reclaimable, 0 cleanable
+        ID            \(pathHeader)  AGE  RECLAIMABLE  CLEANABLE
+        abababababab  /c/\(id)  -    -            no
+            gone
+            next step: Restart.
+
+      Total: 1 finding, 0 B reclaimable, 0 cleanable
+
+      """
+    #expect(TableRenderer.render(report) == expected)
   }
 
   @Test func rendersNoFindings() {
