@@ -66,7 +66,10 @@ public struct LivenessJudge: Sendable {
   /// Judges one record.
   public func judge(_ record: ContainerRecord) -> ContainerLiveness {
     guard record.recordedState.claimsProcess else { return .notClaimed(record.recordedState) }
-    guard let pid = record.pid, pid > 0 else { return .missingPID }
+    guard let pid = record.pid, pid > 0 else {
+      // Docker records pid 0 while a restarting container waits out its restart delay.
+      return record.recordedState == .restarting ? .notClaimed(.restarting) : .missingPID
+    }
     guard let process = host.processes[pid] else { return .gone(pid: pid) }
     if process.state == "Z" || process.state == "X" { return .zombie(pid: pid) }
 
@@ -82,6 +85,8 @@ public struct LivenessJudge: Sendable {
     return Double(host.bootTime) + Double(process.startTicks) / ticksPerSecond
   }
 
+  // NOTE: Docker leaves StartedAt unchanged when containerd reports a start it did not
+  // request, so such a container's process counts as reused here.
   private func startTimeMismatch(_ process: HostProcess, _ record: ContainerRecord) -> String? {
     guard let startedAt = record.startedAt else { return nil }
     let processStart = startTime(of: process)

@@ -65,6 +65,8 @@ extension CrossChecks {
         : "it still holds \(pids.count) \(pids.count == 1 ? "process" : "processes")")
     evidence += pids.map { "member \(describeProcess($0))" }
 
+    // NOTE: Membership comes from the process snapshot, so a process that joins the cgroup
+    // after it was taken is caught only when clean checks again before removing the cgroup.
     let isCleanable = pids.isEmpty && isStoreDataComplete
     return Finding(
       kind: .leakedCgroup, store: "cgroup", id: cgroup,

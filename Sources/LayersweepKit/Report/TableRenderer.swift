@@ -49,7 +49,7 @@ public enum TableRenderer {
     return lines
   }
 
-  /// The row of one finding. A 64-digit container or layer id is cut to its first 12 digits,
+  /// Builds the row of one finding. A 64-digit container or layer id is cut to its first 12 digits,
   /// as `docker ps` shows it, and a path equal to the id is shown once, in the ID column.
   private static func cells(_ finding: Finding) -> [String] {
     let id = CgroupNamingRule.isContainerID(finding.id) ? String(finding.id.prefix(12)) : finding.id

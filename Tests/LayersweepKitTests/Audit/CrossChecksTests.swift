@@ -5,7 +5,7 @@ import Testing
 @Suite struct CrossChecksTests {
   typealias Fixture = CrossCheckFixtures
 
-  /// A host with one case of every cross-check kind.
+  /// Builds a host with one case of every cross-check kind.
   static func troubledHost() -> (HostSnapshot, [StoreAuditResult]) {
     let shm = "\(Fixture.root)/containers/\(Fixture.idA)/mounts/shm"
     let stopped = Fixture.record(

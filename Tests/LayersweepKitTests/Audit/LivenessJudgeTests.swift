@@ -21,6 +21,11 @@ import Testing
     #expect(Self.judge([], record) == .notClaimed(.exited))
   }
 
+  @Test func restartingWithoutPidIsWaiting() {
+    let record = Fixture.record(Fixture.idA, state: .restarting, pid: 0)
+    #expect(Self.judge([], record) == .notClaimed(.restarting))
+  }
+
   @Test func missingPidIsGone() {
     #expect(Self.judge([], Fixture.record(Fixture.idA, pid: 42)) == .gone(pid: 42))
   }
