@@ -1,15 +1,114 @@
+import Foundation
+
 /// `layersweep audit`: reports every kind of storage garbage and fault on the host.
 enum AuditCommand: Subcommand {
+  /// The output formats `--format` accepts.
+  enum Format: String, CaseIterable {
+    case table, json, prometheus
+  }
+
   static let spec = CommandSpec(
     name: "audit",
     abstract: "Report storage garbage, leaked mounts and cgroups, and stale container state.",
+    discussion:
+      "Reads the host without changing it. Exits with 0 when nothing was found, 1 when\n"
+      + "there are findings and 2 when something could not be read.",
     options: [
-      OptionSpec("json", help: "Print the report as one JSON document."),
+      OptionSpec(
+        "format", value: "format", help: "Output format: table, json or prometheus.",
+        default: "table"),
+      OptionSpec("json", help: "Print the report as one JSON document (same as --format json)."),
+      OptionSpec(
+        "output", short: "o", value: "file",
+        help: "Write the report to this file, replaced atomically, instead of standard output."),
+      OptionSpec(
+        "docker-root", value: "path", help: "Docker's data root.", default: "/var/lib/docker"),
+      OptionSpec(
+        "docker-exec-root", value: "path", help: "Docker's exec root.", default: "/run/docker"),
+      OptionSpec(
+        "docker-socket", value: "path", help: "Docker's API socket.",
+        default: "/run/docker.sock"),
+      OptionSpec(
+        "docker-cgroup-parent", value: "name",
+        help: "Docker's cgroup parent under the cgroupfs driver.", default: "docker"),
+      OptionSpec("proc", value: "path", help: "The procfs mount.", default: "/proc"),
+      OptionSpec(
+        "cgroup-root", value: "path", help: "Where the cgroup hierarchies are mounted.",
+        default: "/sys/fs/cgroup"),
+      OptionSpec(
+        "api-timeout", value: "seconds",
+        help: "Seconds to wait for a runtime API before treating it as not responding.",
+        default: "2"),
+      OptionSpec(
+        "no-bytes", help: "Skip counting reclaimable bytes, which walks layer directories."),
       OptionSpec("verbose", short: "v", help: "Log debug diagnostics to standard error."),
     ])
 
   static func run(_ options: ParsedOptions, console: Console) throws -> ExitStatus {
-    // TODO: wire the collect, store and report stages.
-    return .healthy
+    let format = try format(options)
+    let context = try context(options)
+    let report = Auditor(context: context).run(console: console)
+    for error in report.errors {
+      console.log(.error, error.message, ["store": error.store, "path": error.path])
+    }
+
+    let text = try render(report, format: format)
+    if let output = options.value("output") {
+      do {
+        try AtomicFile.write(text, to: output)
+      } catch {
+        console.log(.error, "\(error)")
+        return .failed
+      }
+    } else {
+      console.print(text)
+    }
+    return report.exitStatus
+  }
+
+  static func format(_ options: ParsedOptions) throws -> Format {
+    let name = options.value("format") ?? (options.has("json") ? "json" : "table")
+    guard let format = Format(rawValue: name) else {
+      throw UsageError(
+        "invalid value '\(name)' for '--format <format>': expected table, json or prometheus")
+    }
+    if options.has("json") && format != .json {
+      throw UsageError("'--json' conflicts with '--format \(name)'")
+    }
+    return format
+  }
+
+  static func context(_ options: ParsedOptions) throws -> AuditContext {
+    var paths = HostPaths()
+    paths.dockerRoot = options.value("docker-root") ?? paths.dockerRoot
+    paths.dockerExecRoot = options.value("docker-exec-root") ?? paths.dockerExecRoot
+    paths.dockerSocket = options.value("docker-socket") ?? paths.dockerSocket
+    paths.proc = options.value("proc") ?? paths.proc
+    paths.cgroupRoot = options.value("cgroup-root") ?? paths.cgroupRoot
+
+    var context = AuditContext(paths: paths, measuresBytes: !options.has("no-bytes"))
+    let cgroupParent = options.value("docker-cgroup-parent") ?? "docker"
+    guard cgroupParent.contains(where: { $0 != "/" }) else {
+      throw UsageError(
+        "invalid value '\(cgroupParent)' for '--docker-cgroup-parent <name>': "
+          + "expected a cgroup name such as docker")
+    }
+    context.dockerCgroupParent = cgroupParent
+    if let text = options.value("api-timeout") {
+      guard let seconds = TimeInterval(text), seconds > 0, seconds.isFinite else {
+        throw UsageError(
+          "invalid value '\(text)' for '--api-timeout <seconds>': expected a positive number")
+      }
+      context.apiTimeout = seconds
+    }
+    return context
+  }
+
+  static func render(_ report: AuditReport, format: Format) throws -> String {
+    switch format {
+    case .table: TableRenderer.render(report)
+    case .json: try JSONRenderer.render(report)
+    case .prometheus: PrometheusRenderer.render(report)
+    }
   }
 }

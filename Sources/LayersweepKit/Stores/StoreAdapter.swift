@@ -22,15 +22,24 @@ public struct AuditContext: Sendable {
   public var apiTimeout: TimeInterval
   /// Whether to walk layer directories to count reclaimable bytes.
   public var measuresBytes: Bool
+  /// Docker's `--cgroup-parent` under the cgroupfs driver: container cgroups are
+  /// `<parent>/<id>`.
+  public var dockerCgroupParent: String
+  /// How many seconds a process's start time may differ from its container's recorded
+  /// start time before the pid counts as reused.
+  public var startTimeTolerance: TimeInterval
 
   public init(
     paths: HostPaths = HostPaths(), now: Date = Date(), apiTimeout: TimeInterval = 2,
-    measuresBytes: Bool = true
+    measuresBytes: Bool = true, dockerCgroupParent: String = "docker",
+    startTimeTolerance: TimeInterval = 5
   ) {
     self.paths = paths
     self.now = now
     self.apiTimeout = apiTimeout
     self.measuresBytes = measuresBytes
+    self.dockerCgroupParent = dockerCgroupParent
+    self.startTimeTolerance = startTimeTolerance
   }
 }
 
@@ -49,12 +58,17 @@ public struct StoreAuditResult: Sendable {
   public var layerDiffDirectories: [String: String]
   /// The directory that relative overlay lowerdirs such as `l/<id>` are relative to.
   public var layerRoot: String?
+  /// Mount points below `mountRoots` that the runtime keeps for itself and no container
+  /// owns, such as Docker's `<exec-root>/netns/default`; the cross-checks never report them.
+  public var sharedMountPoints: [String]
 
   public init(
     status: StoreStatus, findings: [Finding] = [], errors: [AuditError] = [],
     containers: [ContainerRecord] = [], mountRoots: [String] = [],
-    layerDiffDirectories: [String: String] = [:], layerRoot: String? = nil
+    layerDiffDirectories: [String: String] = [:], layerRoot: String? = nil,
+    sharedMountPoints: [String] = []
   ) {
+    self.sharedMountPoints = sharedMountPoints
     self.status = status
     self.findings = findings
     self.errors = errors

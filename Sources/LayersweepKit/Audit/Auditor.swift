@@ -1,0 +1,71 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Runs one audit: collects the host snapshot, reads every store, runs the cross-checks and
+/// builds the report. Reads only; changes nothing on the host.
+public struct Auditor: Sendable {
+  public var context: AuditContext
+  public var adapters: [any StoreAdapter]
+  public var hostname: String
+  /// Takes the host snapshot; `HostCollector.collect` unless a test injects another.
+  public var collect: @Sendable (HostPaths) throws -> HostSnapshot
+
+  /// An auditor over `adapters`; by default every store layersweep supports, at the context's
+  /// paths, and this host's name.
+  public init(
+    context: AuditContext, adapters: [any StoreAdapter]? = nil, hostname: String? = nil,
+    collect: @escaping @Sendable (HostPaths) throws -> HostSnapshot = HostCollector.collect
+  ) {
+    self.context = context
+    self.adapters = adapters ?? [DockerOverlay2Store(paths: context.paths)]
+    self.hostname = hostname ?? Self.currentHostname()
+    self.collect = collect
+  }
+
+  /// Runs the audit. A snapshot that cannot be taken yields a report holding only that
+  /// error (exit status 2): judging stores and mounts without it could mark in-use objects.
+  public func run(console: Console? = nil) -> AuditReport {
+    let host: HostSnapshot
+    do {
+      host = try collect(context.paths)
+    } catch {
+      return failedReport(error)
+    }
+    console?.log(
+      .debug, "host snapshot taken",
+      ["processes": String(host.processes.count), "namespaces": String(host.namespaces.count)])
+
+    let results = adapters.map { adapter in
+      let result = adapter.audit(host: host, context: context)
+      console?.log(
+        .debug, "store read",
+        ["store": adapter.name, "findings": String(result.findings.count)])
+      return result
+    }
+    let crossFindings = CrossChecks(host: host, stores: results, context: context).findings()
+    return AuditReport(
+      generatedAt: context.now, hostname: hostname, stores: results.map(\.status),
+      findings: results.flatMap(\.findings) + crossFindings, errors: results.flatMap(\.errors))
+  }
+
+  private func failedReport(_ error: any Error) -> AuditReport {
+    let auditError =
+      (error as? AuditError)
+      ?? AuditError(
+        store: "host", path: context.paths.proc,
+        message: "reading the host failed: \(error). Check that --proc and --cgroup-root "
+          + "point at procfs and the cgroup mount, and run as root.")
+    return AuditReport(
+      generatedAt: context.now, hostname: hostname, stores: [], findings: [], errors: [auditError])
+  }
+
+  /// This host's name from `gethostname(2)`, or `localhost` when it fails.
+  static func currentHostname() -> String {
+    var buffer = [CChar](repeating: 0, count: 256)
+    guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+}

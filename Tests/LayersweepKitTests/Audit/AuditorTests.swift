@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+@testable import LayersweepKit
+
+@Suite struct AuditorTests {
+  typealias Fixture = CrossCheckFixtures
+
+  /// A store that returns a fixed result.
+  struct FixedStore: StoreAdapter {
+    let name = "docker-overlay2"
+    var result: StoreAuditResult
+
+    func audit(host: HostSnapshot, context: AuditContext) -> StoreAuditResult { result }
+  }
+
+  struct CollectFailure: Error, CustomStringConvertible {
+    var description: String { "/proc/self/mountinfo: permission denied" }
+  }
+
+  static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+  @Test func mergesStoreAndCrossCheckFindings() {
+    var result = Fixture.store([Fixture.record(Fixture.idA, pid: 42)])
+    result.findings = [Finding(kind: .orphanedLayer, store: "docker-overlay2", id: "x")]
+    let auditor = Auditor(
+      context: AuditContext(now: Self.now), adapters: [FixedStore(result: result)],
+      hostname: "node-1", collect: { _ in Fixture.snapshot() })
+    let report = auditor.run()
+    #expect(report.findings.map(\.kind) == [.orphanedLayer, .staleContainerState])
+    #expect(report.findings.map(\.id) == ["x", Fixture.idA])
+    #expect(report.stores.map(\.name) == ["docker-overlay2"])
+    #expect(report.hostname == "node-1")
+    #expect(report.generatedAt == Self.now)
+    #expect(report.exitStatus == .findings)
+  }
+
+  @Test func storeErrorsFailTheRun() {
+    let error = AuditError(
+      store: "docker-overlay2", path: "/x/config.v2.json", message: "truncated")
+    let auditor = Auditor(
+      context: AuditContext(now: Self.now),
+      adapters: [FixedStore(result: Fixture.store([], errors: [error]))], hostname: "node-1",
+      collect: { _ in Fixture.snapshot() })
+    let report = auditor.run()
+    #expect(report.errors == [error])
+    #expect(report.exitStatus == .failed)
+  }
+
+  @Test func collectionFailureBecomesError() {
+    var paths = HostPaths()
+    paths.proc = "/tmp/proc"
+    let auditor = Auditor(
+      context: AuditContext(paths: paths, now: Self.now),
+      adapters: [FixedStore(result: Fixture.store([Fixture.record(Fixture.idA, pid: 42)]))],
+      hostname: "node-1",
+      collect: { _ in throw CollectFailure() })
+    let report = auditor.run()
+    #expect(report.findings.isEmpty)
+    #expect(report.stores.isEmpty)
+    #expect(
+      report.errors == [
+        AuditError(
+          store: "host", path: "/tmp/proc",
+          message: "reading the host failed: /proc/self/mountinfo: permission denied. Check that "
+            + "--proc and --cgroup-root point at procfs and the cgroup mount, and run as root.")
+      ])
+    #expect(report.exitStatus == .failed)
+  }
+}
