@@ -1,0 +1,31 @@
+/// Checks ids read from store metadata before they become path components.
+///
+/// NOTE: the Docker overlay2 store needs the same check; the two should share one
+/// implementation in `Support/` once both exist.
+enum StoreIdentifier {
+  /// The maximum id length in bytes. containers/storage and Docker generate 64 hex digits; names
+  /// such as `<id>-init` and `<id>-removing` add a suffix.
+  static let maximumLength = 128
+
+  /// Checks that `id` is safe as one path component: 1 to 128 bytes of letters, digits, `_`,
+  /// `-` and `.`, not starting with `.`, so `..`, `/` and NUL can never appear.
+  static func isValid(_ id: String) -> Bool {
+    let bytes = Array(id.utf8)
+    guard !bytes.isEmpty, bytes.count <= maximumLength, bytes[0] != UInt8(ascii: ".") else {
+      return false
+    }
+    return bytes.allSatisfy(isAllowed)
+  }
+
+  private static func isAllowed(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+      UInt8(ascii: "0")...UInt8(ascii: "9"):
+      return true
+    case UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."):
+      return true
+    default:
+      return false
+    }
+  }
+}
