@@ -78,7 +78,7 @@ import Testing
     #expect(result.findings.filter(\.cleanable) == [])
   }
 
-  @Test(arguments: ["../../etc", "a/b", "", ".hidden", String(repeating: "f", count: 129)])
+  @Test(arguments: ["../../etc", "a/b", "", ".hidden", String(repeating: "f", count: 256)])
   func craftedLayerIDIsRejected(id: String) throws {
     let store = try HandMadeStore()
     let quoted = String(decoding: try JSONEncoder().encode(id), as: UTF8.self)

@@ -3,11 +3,12 @@
 /// NOTE: the Docker overlay2 store needs the same check; the two should share one
 /// implementation in `Support/` once both exist.
 enum StoreIdentifier {
-  /// The maximum id length in bytes. containers/storage and Docker generate 64 hex digits; names
-  /// such as `<id>-init` and `<id>-removing` add a suffix.
-  static let maximumLength = 128
+  /// The maximum id length in bytes: `NAME_MAX`, the longest file name Linux allows. Ids are
+  /// usually 64 hex digits, and Docker's `<chainID>-<random id>-removing` layerdb entries
+  /// reach 138 bytes.
+  static let maximumLength = 255
 
-  /// Checks that `id` is safe as one path component: 1 to 128 bytes of letters, digits, `_`,
+  /// Checks that `id` is safe as one path component: 1 to 255 bytes of letters, digits, `_`,
   /// `-` and `.`, not starting with `.`, so `..`, `/` and NUL can never appear.
   static func isValid(_ id: String) -> Bool {
     let bytes = Array(id.utf8)
