@@ -27,6 +27,31 @@ import Testing
     #expect(result.layerDiffDirectories.count == 3)
   }
 
+  @Test func busyStoreHasNoFindings() throws {
+    let sandbox = try PodmanSandbox()
+    let first = try sandbox.importImage("localhost/busybox:1")
+    let secondTar = try sandbox.makeBusyboxTar(named: "second", paddingBytes: 4_096)
+    let second = try sandbox.podman(["import", "--quiet", secondTar, "localhost/busybox:2"])
+    var containers = [
+      try sandbox.createContainer("first-a", image: first),
+      try sandbox.createContainer("first-b", image: first),
+      try sandbox.createContainer("second-a", image: second),
+    ]
+    try sandbox.podman(["mount", containers[0]])
+    try sandbox.podman(["mount", containers[2]])
+    try sandbox.podman(["image", "mount", second])
+    let committed = try sandbox.podman([
+      "commit", "--quiet", containers[1], "localhost/committed:1",
+    ])
+    containers.append(try sandbox.createContainer("committed-a", image: committed))
+    try sandbox.podman(["mount", containers[3]])
+
+    let result = sandbox.audit(now: Date().addingTimeInterval(30 * 86_400))
+    #expect(result.errors == [])
+    #expect(FindingKey.of(result.findings) == [])
+    #expect(Set(result.containers.map(\.id)) == Set(containers))
+  }
+
   @Test func unaccountedDirectoryIsOrphaned() throws {
     let sandbox = try PodmanSandbox()
     let image = try sandbox.importImage("localhost/busybox:1")

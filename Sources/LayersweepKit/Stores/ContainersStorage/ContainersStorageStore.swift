@@ -62,9 +62,10 @@ public struct ContainersStorageStore: StoreAdapter {
     defer { locks.release() }
     let metadata = ContainersStorageMetadata.load(
       graphRoot: graphRoot, runRoot: runRoot, store: name)
-    let driver = OverlayDriverDirectory.scan(
-      root: driverRoot, layerIDs: Set(metadata.layers.keys))
     let mounts = host.hostMounts.filter { $0.target.hasPrefix(driverRoot + "/") }
+    let driver = OverlayDriverDirectory.scan(
+      root: driverRoot, layerIDs: Set(metadata.layers.keys),
+      mountTargets: Set(mounts.map(\.target)))
     return ContainersStorageScan(metadata: metadata, driver: driver, mounts: mounts)
   }
 
@@ -86,10 +87,12 @@ public struct ContainersStorageStore: StoreAdapter {
       layerRoot: driverRoot)
   }
 
-  /// Adds the allocated bytes of an orphaned layer directory, the only finding whose
-  /// removal frees space.
+  /// Adds the allocated bytes of a cleanable orphaned layer directory, the only finding
+  /// whose removal frees space. One with a mount below it is not walked.
   private func measured(_ finding: Finding) -> Finding {
-    guard finding.kind == .orphanedLayer, let path = finding.path else { return finding }
+    guard finding.kind == .orphanedLayer, finding.cleanable, let path = finding.path else {
+      return finding
+    }
     var copy = finding
     copy.reclaimableBytes = DirectoryUsage.allocatedBytes(at: path)
     return copy

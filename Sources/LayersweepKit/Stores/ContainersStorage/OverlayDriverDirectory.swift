@@ -26,6 +26,7 @@ struct OverlayDriverDirectory {
   var merged: [String: MergedState] = [:]
   /// Modification times of the layer directories.
   var modificationTimes: [String: Date] = [:]
+  private var mountTargets: Set<String> = []
 
   /// Whether `name` in the driver directory is the driver's own bookkeeping and never a
   /// layer: `l` (short links), `staging` (pulls in progress), `tempdirs` (deferred
@@ -37,9 +38,12 @@ struct OverlayDriverDirectory {
   }
 
   /// Reads the directory. `layerIDs` are the layers whose `link`, `lower` and `merged`
-  /// are read; the other directories are only listed.
-  static func scan(root: String, layerIDs: Set<String>) -> Self {
+  /// are read; the other directories are only listed. A `merged` in `mountTargets` is
+  /// recorded as a mount point without a `stat`, which would wait on a hung FUSE mount
+  /// such as fuse-overlayfs.
+  static func scan(root: String, layerIDs: Set<String>, mountTargets: Set<String>) -> Self {
     var driver = Self(root: root)
+    driver.mountTargets = mountTargets
     let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
     for name in names where !isReserved(name) && StoreIdentifier.isValid(name) {
       var info = stat()
@@ -74,6 +78,10 @@ struct OverlayDriverDirectory {
     if let lower = Self.readSmallFile(layer + "/lower") {
       let trimmed = lower.trimmingCharacters(in: .whitespacesAndNewlines)
       lowerEntries[id] = trimmed.split(separator: ":").map(String.init)
+    }
+    if mountTargets.contains(layer + "/merged") {
+      merged[id] = MergedState(isMountPoint: true, entries: [])
+      return
     }
     var info = stat()
     guard lstat(layer + "/merged", &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return }

@@ -45,6 +45,7 @@ public struct DockerAufsStore: StoreAdapter {
         uniqueKeysWithValues: referenced.map { ($0, driverRoot + "/diff/" + $0) }))
   }
 
+  /// Adds the allocated bytes of a cleanable finding. Mounted ones are not walked.
   private func measured(_ finding: Finding) -> Finding {
     guard finding.cleanable, let path = finding.path else { return finding }
     var copy = finding
