@@ -118,6 +118,17 @@ import Testing
     #expect(FindingKey.of(result.findings).map(\.id) == [Self.orphan])
   }
 
+  @Test func symlinkedLayersFileIsRejected() throws {
+    let store = try HandMadeStore()
+    let elsewhere = store.directory + "/elsewhere.json"
+    try FileManager.default.moveItem(atPath: store.layersFile, toPath: elsewhere)
+    try FileManager.default.createSymbolicLink(
+      atPath: store.layersFile, withDestinationPath: elsewhere)
+    let result = store.audit()
+    #expect(result.errors.map(\.path) == [store.layersFile])
+    #expect(result.findings.filter(\.cleanable) == [])
+  }
+
   @Test func heldWriteLockTimesOut() throws {
     let store = try HandMadeStore()
     let lockFile = store.graphRoot + "/overlay-layers/layers.lock"

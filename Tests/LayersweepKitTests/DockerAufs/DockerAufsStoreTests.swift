@@ -159,6 +159,21 @@ import Testing
     #expect(result.findings.filter { $0.kind == .orphanedLayer } == [])
   }
 
+  @Test func fifoCacheIDIsRejected() throws {
+    let fixture = try FixtureCopy()
+    let cacheFile =
+      fixture.docker
+      + "/image/aufs/layerdb/sha256/f2bb4fe6a37945f197d481975c2ebdb6ac619caf4f9fa634574f4a7a6f2eb269/cache-id"
+    try FileManager.default.removeItem(atPath: cacheFile)
+    #expect(mkfifo(cacheFile, 0o600) == 0)
+    let result = fixture.audit()
+    #expect(result.errors.map(\.path) == [cacheFile])
+    #expect(
+      result.errors.first?.message
+        == "not a regular file (a symlink, FIFO or device is rejected); check the file, then rerun")
+    #expect(result.findings.filter { $0.kind == .orphanedLayer } == [])
+  }
+
   @Test func missingStoreIsAbsent() throws {
     var paths = HostPaths()
     paths.dockerRoot =

@@ -17,10 +17,14 @@ struct MetadataFileReader {
   /// `isRequired`) or cannot be decoded.
   mutating func read<Value: Decodable>(_ path: String, isRequired: Bool) -> Value? {
     lastReadFailed = false
-    guard let data = FileManager.default.contents(atPath: path) else {
-      if isRequired || FileManager.default.fileExists(atPath: path) {
-        fail(path, "cannot read the file; check that it exists and is readable, then rerun")
-      }
+    let data: Data
+    do {
+      data = try RegularFile.read(path, limit: Self.maximumFileSize)
+    } catch .notFound {
+      if isRequired { fail(path, "the file does not exist; restore it, then rerun") }
+      return nil
+    } catch {
+      fail(path, error.message + "; check the file, then rerun")
       return nil
     }
     do {
@@ -33,6 +37,11 @@ struct MetadataFileReader {
       return nil
     }
   }
+
+  /// The largest metadata file read.
+  /// NOTE: an estimate. `layers.json` of a 10,000-layer store is a few MiB, so 256 MiB
+  /// leaves room while bounding memory.
+  static let maximumFileSize = 256 << 20
 
   /// Records an error for the first id in `ids` that is not safe as a path component.
   /// Returns whether every id is valid.

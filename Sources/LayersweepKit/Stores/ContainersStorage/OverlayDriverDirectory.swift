@@ -93,12 +93,7 @@ struct OverlayDriverDirectory {
 
   /// Reads a bookkeeping file of at most 64 KiB without following a symlink.
   private static func readSmallFile(_ path: String) -> String? {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-    guard descriptor >= 0 else { return nil }
-    defer { close(descriptor) }
-    var buffer = [UInt8](repeating: 0, count: 65_536)
-    let count = read(descriptor, &buffer, buffer.count)
-    guard count >= 0 else { return nil }
-    return String(decoding: buffer[0..<count], as: UTF8.self)
+    guard let data = try? RegularFile.read(path, limit: 65_536) else { return nil }
+    return String(decoding: data, as: UTF8.self)
   }
 }

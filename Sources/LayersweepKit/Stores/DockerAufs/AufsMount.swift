@@ -37,7 +37,7 @@ struct AufsMount: Equatable {
     var branches: [Branch] = []
     // The largest AUFS_BRANCH_MAX in aufs_type.h is 32767, so no mount has more branch files.
     for index in 0..<32_768 {
-      guard let data = FileManager.default.contents(atPath: "\(directory)/br\(index)") else {
+      guard let data = try? RegularFile.read("\(directory)/br\(index)", limit: 4_096) else {
         break
       }
       let line = String(decoding: data, as: UTF8.self).trimmingCharacters(

@@ -82,13 +82,15 @@ struct DockerLayerDatabase {
     }
   }
 
-  /// Reads a file holding one id, or records an error naming it.
+  /// Reads a file that contains one id, or records an error naming it.
   private mutating func readID(_ path: String, _ store: String) -> String? {
-    guard let data = FileManager.default.contents(atPath: path), data.count <= 1_024 else {
+    let data: Data
+    do {
+      data = try RegularFile.read(path, limit: 1_024)
+    } catch {
       errors.append(
         AuditError(
-          store: store, path: path,
-          message: "cannot read the id file; check that it exists and is readable, then rerun"))
+          store: store, path: path, message: error.message + "; check the file, then rerun"))
       return nil
     }
     let id = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
