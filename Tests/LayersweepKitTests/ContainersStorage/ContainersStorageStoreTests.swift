@@ -52,6 +52,23 @@ import Testing
     #expect(Set(result.containers.map(\.id)) == Set(containers))
   }
 
+  @Test func podmanWaitsForSharedLock() throws {
+    let sandbox = try PodmanSandbox()
+    let image = try sandbox.importImage("localhost/busybox:1")
+    let container = try sandbox.createContainer("c1", image: image)
+    let store = ContainersStorageStore(paths: sandbox.paths)
+    let locks = try store.lock(.read, timeout: 5)
+    let removal = try sandbox.startPodman(["rm", container])
+    sleep(2)
+    let wasBlocked = removal.isRunning
+    locks.release()
+    removal.waitUntilExit()
+
+    #expect(wasBlocked)
+    #expect(removal.terminationStatus == 0)
+    #expect(sandbox.audit().containers == [])
+  }
+
   @Test func unaccountedDirectoryIsOrphaned() throws {
     let sandbox = try PodmanSandbox()
     let image = try sandbox.importImage("localhost/busybox:1")

@@ -3,7 +3,7 @@ import Foundation
 /// Reads store metadata files without following a final symlink and without blocking on a
 /// FIFO or device node planted where a regular file should be.
 enum RegularFile {
-  /// Why a file could not be read.
+  /// The reason a file could not be read.
   enum ReadError: Error, Equatable {
     case notFound
     /// A symlink, directory, FIFO, socket or device node.
