@@ -174,6 +174,17 @@ import Testing
     #expect(result.findings.filter { $0.kind == .orphanedLayer } == [])
   }
 
+  @Test func missingLayerDatabaseBlocksOrphans() throws {
+    let fixture = try FixtureCopy()
+    try fixture.remove("docker/image")
+    let result = fixture.audit()
+    #expect(result.errors.map(\.path) == [fixture.docker + "/image/aufs/layerdb/sha256"])
+    #expect(result.findings.filter { $0.kind == .orphanedLayer } == [])
+    // The driver deletes its `-removing` directories without consulting the database.
+    let cleanable = result.findings.filter(\.cleanable).map(\.id)
+    #expect(cleanable == [Self.removing, Self.removing])
+  }
+
   @Test func missingStoreIsAbsent() throws {
     var paths = HostPaths()
     paths.dockerRoot =

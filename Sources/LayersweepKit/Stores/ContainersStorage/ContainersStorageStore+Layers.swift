@@ -81,7 +81,10 @@ extension ContainersStorageStore {
   }
 
   /// Images and containers whose layer is missing, and layer records without a directory.
+  /// None is reported when a layer file could not be read, because every layer would then
+  /// look missing.
   private func danglingRecords(_ scan: ContainersStorageScan) -> [Finding] {
+    guard scan.metadata.isLayerStoreComplete else { return [] }
     var findings: [Finding] = []
     let present = { (id: String) in
       scan.metadata.layers[id] != nil && scan.driver.layerDirectories.contains(id)

@@ -25,12 +25,21 @@ public struct DockerAufsStore: StoreAdapter {
       name: name, root: driverRoot, isPresent: FileManager.default.fileExists(atPath: driverRoot))
     guard status.isPresent else { return StoreAuditResult(status: status) }
 
-    let database = DockerLayerDatabase.load(root: layerDatabaseRoot, store: name)
+    var database = DockerLayerDatabase.load(root: layerDatabaseRoot, store: name)
+    let diffNames = DockerLayerDatabase.entries(of: driverRoot + "/diff")
+    if !diffNames.isEmpty, !FileManager.default.fileExists(atPath: layerDatabaseRoot + "/sha256") {
+      // Without the database every layer would look orphaned.
+      database.errors.append(
+        AuditError(
+          store: name, path: layerDatabaseRoot + "/sha256",
+          message: "the layer database does not exist but aufs/diff has entries; check the"
+            + " Docker data root and that Docker ran here with the aufs driver"))
+    }
     let mounts = host.hostMounts.filter { $0.target.hasPrefix(driverRoot + "/mnt/") }
       .compactMap { AufsMount($0, sysfsRoot: sysfsRoot) }
     let scan = DockerAufsScan(
       database: database, mounts: mounts,
-      diffNames: DockerLayerDatabase.entries(of: driverRoot + "/diff"),
+      diffNames: diffNames,
       layersNames: DockerLayerDatabase.entries(of: driverRoot + "/layers"),
       mountPointNames: DockerLayerDatabase.entries(of: driverRoot + "/mnt"))
 
