@@ -10,6 +10,14 @@ public struct HostPaths: Sendable, Equatable {
   public var dockerExecRoot: String = "/run/docker"
   /// Docker's API socket.
   public var dockerSocket: String = "/run/docker.sock"
+  /// The containers/storage graph root (Podman, Buildah, CRI-O), which contains the layer,
+  /// image and container stores.
+  public var containersGraphRoot: String = "/var/lib/containers/storage"
+  /// The containers/storage run root, which contains `overlay-layers/mountpoints.json`.
+  public var containersRunRoot: String = "/run/containers/storage"
+  /// The sysfs directory in which the aufs module lists each mounted aufs superblock's
+  /// branches (`si_<id>/br<N>`).
+  public var aufsSysfsRoot: String = "/sys/fs/aufs"
 
   public init() {}
 }
