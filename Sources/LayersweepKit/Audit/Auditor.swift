@@ -20,7 +20,7 @@ public struct Auditor: Sendable {
     collect: @escaping @Sendable (HostPaths) throws -> HostSnapshot = HostCollector.collect
   ) {
     self.context = context
-    self.adapters = adapters ?? [DockerOverlay2Store(paths: context.paths)]
+    self.adapters = adapters ?? Self.defaultAdapters(paths: context.paths)
     self.hostname = hostname ?? Self.currentHostname()
     self.collect = collect
   }
@@ -67,5 +67,15 @@ public struct Auditor: Sendable {
     var buffer = [CChar](repeating: 0, count: 256)
     guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
     return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
+  /// Every store layersweep reads, at `paths`. A store whose root is absent reports itself
+  /// absent and nothing else.
+  public static func defaultAdapters(paths: HostPaths) -> [any StoreAdapter] {
+    [
+      DockerOverlay2Store(paths: paths),
+      DockerAufsStore(paths: paths),
+      ContainersStorageStore(paths: paths),
+    ]
   }
 }

@@ -22,19 +22,8 @@ enum AuditCommand: Subcommand {
         "output", short: "o", value: "file",
         help: "Write the report to this file, replaced atomically, instead of standard output."),
       OptionSpec(
-        "docker-root", value: "path", help: "Docker's data root.", default: "/var/lib/docker"),
-      OptionSpec(
-        "docker-exec-root", value: "path", help: "Docker's exec root.", default: "/run/docker"),
-      OptionSpec(
-        "docker-socket", value: "path", help: "Docker's API socket.",
-        default: "/run/docker.sock"),
-      OptionSpec(
         "docker-cgroup-parent", value: "name",
         help: "Docker's cgroup parent under the cgroupfs driver.", default: "docker"),
-      OptionSpec("proc", value: "path", help: "The procfs mount.", default: "/proc"),
-      OptionSpec(
-        "cgroup-root", value: "path", help: "Where the cgroup hierarchies are mounted.",
-        default: "/sys/fs/cgroup"),
       OptionSpec(
         "api-timeout", value: "seconds",
         help: "Seconds to wait for a runtime API before treating it as not responding.",
@@ -42,7 +31,7 @@ enum AuditCommand: Subcommand {
       OptionSpec(
         "no-bytes", help: "Skip counting reclaimable bytes, which walks layer directories."),
       OptionSpec("verbose", short: "v", help: "Log debug diagnostics to standard error."),
-    ])
+    ] + HostPathOptions.specs)
 
   static func run(_ options: ParsedOptions, console: Console) throws -> ExitStatus {
     let format = try format(options)
@@ -79,12 +68,7 @@ enum AuditCommand: Subcommand {
   }
 
   static func context(_ options: ParsedOptions) throws -> AuditContext {
-    var paths = HostPaths()
-    paths.dockerRoot = options.value("docker-root") ?? paths.dockerRoot
-    paths.dockerExecRoot = options.value("docker-exec-root") ?? paths.dockerExecRoot
-    paths.dockerSocket = options.value("docker-socket") ?? paths.dockerSocket
-    paths.proc = options.value("proc") ?? paths.proc
-    paths.cgroupRoot = options.value("cgroup-root") ?? paths.cgroupRoot
+    let paths = HostPathOptions.paths(from: options)
 
     var context = AuditContext(paths: paths, measuresBytes: !options.has("no-bytes"))
     let cgroupParent = options.value("docker-cgroup-parent") ?? "docker"

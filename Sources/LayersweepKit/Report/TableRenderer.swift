@@ -5,7 +5,9 @@ public enum TableRenderer {
 
   public static func render(_ report: AuditReport) -> String {
     var lines = ["Host: \(report.hostname)", "Stores:"]
-    lines += report.stores.isEmpty ? ["  none read"] : report.stores.map(storeLine)
+    let nameWidth = report.stores.map(\.name.count).max() ?? 0
+    lines +=
+      report.stores.isEmpty ? ["  none read"] : report.stores.map { storeLine($0, nameWidth) }
     lines.append("")
 
     if report.findings.isEmpty {
@@ -25,14 +27,15 @@ public enum TableRenderer {
     return lines.joined(separator: "\n") + (lines.last == "" ? "" : "\n")
   }
 
-  static func storeLine(_ status: StoreStatus) -> String {
+  static func storeLine(_ status: StoreStatus, _ nameWidth: Int) -> String {
     var state = status.isPresent ? "present" : "absent"
     switch status.isRuntimeResponding {
     case true?: state += ", runtime responding"
     case false?: state += ", runtime not responding"
     case nil: break
     }
-    return "  \(status.name)  \(status.root)  \(state)"
+    let name = status.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+    return "  \(name)  \(status.root)  \(state)"
   }
 
   private static func kindSection(_ kind: FindingKind, _ findings: [Finding]) -> [String] {

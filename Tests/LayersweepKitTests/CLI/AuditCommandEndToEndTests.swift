@@ -30,11 +30,9 @@ import Testing
       stderr: String(decoding: err, as: UTF8.self))
   }
 
-  static let auditUsage =
-    "Usage: layersweep audit [--format <format>] [--json] [--output <file>] "
-    + "[--docker-root <path>] [--docker-exec-root <path>] [--docker-socket <path>] "
-    + "[--docker-cgroup-parent <name>] [--proc <path>] [--cgroup-root <path>] "
-    + "[--api-timeout <seconds>] [--no-bytes] [--verbose]\n"
+  static var auditUsage: String {
+    "Usage: layersweep audit \(HelpText.usageLine(AuditCommand.spec))\n"
+  }
 
   static let auditHelp = """
     OVERVIEW: Report storage garbage, leaked mounts and cgroups, and stale container state.
@@ -42,25 +40,32 @@ import Testing
     Reads the host without changing it. Exits with 0 when nothing was found, 1 when
     there are findings and 2 when something could not be read.
 
-    USAGE: layersweep audit [--format <format>] [--json] [--output <file>] [--docker-root <path>] \
-    [--docker-exec-root <path>] [--docker-socket <path>] [--docker-cgroup-parent <name>] \
-    [--proc <path>] [--cgroup-root <path>] [--api-timeout <seconds>] [--no-bytes] [--verbose]
+    USAGE: layersweep audit [--format <format>] [--json] [--output <file>] \
+    [--docker-cgroup-parent <name>] [--api-timeout <seconds>] [--no-bytes] [--verbose] \
+    [--docker-root <path>] [--docker-exec-root <path>] [--docker-socket <path>] \
+    [--containers-graphroot <path>] [--containers-runroot <path>] [--aufs-sysfs <path>] \
+    [--proc <path>] [--cgroup-root <path>]
 
     OPTIONS:
       --format <format>       Output format: table, json or prometheus. (default: table)
       --json                  Print the report as one JSON document (same as --format json).
       -o, --output <file>     Write the report to this file, replaced atomically, instead of standard output.
+      --docker-cgroup-parent <name>
+                              Docker's cgroup parent under the cgroupfs driver. (default: docker)
+      --api-timeout <seconds> Seconds to wait for a runtime API before treating it as not responding. (default: 2)
+      --no-bytes              Skip counting reclaimable bytes, which walks layer directories.
+      -v, --verbose           Log debug diagnostics to standard error.
       --docker-root <path>    Docker's data root. (default: /var/lib/docker)
       --docker-exec-root <path>
                               Docker's exec root. (default: /run/docker)
       --docker-socket <path>  Docker's API socket. (default: /run/docker.sock)
-      --docker-cgroup-parent <name>
-                              Docker's cgroup parent under the cgroupfs driver. (default: docker)
+      --containers-graphroot <path>
+                              The containers/storage graph root (Podman, Buildah, CRI-O). (default: /var/lib/containers/storage)
+      --containers-runroot <path>
+                              The containers/storage run root. (default: /run/containers/storage)
+      --aufs-sysfs <path>     Where the aufs module lists mounted branches. (default: /sys/fs/aufs)
       --proc <path>           The procfs mount. (default: /proc)
       --cgroup-root <path>    Where the cgroup hierarchies are mounted. (default: /sys/fs/cgroup)
-      --api-timeout <seconds> Seconds to wait for a runtime API before treating it as not responding. (default: 2)
-      --no-bytes              Skip counting reclaimable bytes, which walks layer directories.
-      -v, --verbose           Log debug diagnostics to standard error.
       -h, --help              Show help information.
 
     """
@@ -75,6 +80,8 @@ import Testing
     return [
       "--docker-root", "\(directory.path)/docker", "--docker-exec-root",
       "\(directory.path)/run-docker", "--docker-socket", "\(directory.path)/docker.sock",
+      "--containers-graphroot", "\(directory.path)/containers",
+      "--containers-runroot", "\(directory.path)/run-containers",
       "--cgroup-root", "\(directory.path)/cgroup",
     ]
   }
@@ -119,7 +126,9 @@ import Testing
     let expected = """
       Host: \(Auditor.currentHostname())
       Stores:
-        docker-overlay2  \(directory.path)/docker  absent
+        docker-overlay2     \(directory.path)/docker  absent
+        docker-aufs         \(directory.path)/docker/aufs  absent
+        containers-storage  \(directory.path)/containers  absent
 
       No findings.
 

@@ -78,10 +78,13 @@ public struct ContainersStorageStore: StoreAdapter {
     if context.measuresBytes { findings = findings.map(measured) }
 
     let layers = scan.metadata.layers.keys.filter { scan.driver.layerDirectories.contains($0) }
+    // The driver root is not a mount root: containers/storage counts its own layer mounts in
+    // mountpoints.json, which `mountFindings` checks, and a layer mounted by `podman mount`
+    // is in use although no container runs.
     return StoreAuditResult(
       status: status, findings: Finding.sortedForOutput(findings),
       errors: scan.metadata.errors, containers: containerRecords(scan.metadata),
-      mountRoots: [driverRoot, graphRoot + "/overlay-containers", runRoot + "/overlay-containers"],
+      mountRoots: [graphRoot + "/overlay-containers", runRoot + "/overlay-containers"],
       layerDiffDirectories: Dictionary(
         uniqueKeysWithValues: layers.map { ($0, driverRoot + "/" + $0 + "/diff") }),
       layerRoot: driverRoot)

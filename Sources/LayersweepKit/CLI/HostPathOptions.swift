@@ -1,0 +1,38 @@
+/// The host path flags every command that reads stores shares, with their real defaults.
+enum HostPathOptions {
+  private static let defaults = HostPaths()
+
+  /// One row per flag: its name, help text and the HostPaths field it sets.
+  private static var rows: [(name: String, help: String, field: WritableKeyPath<HostPaths, String>)]
+  {
+    [
+      ("docker-root", "Docker's data root.", \.dockerRoot),
+      ("docker-exec-root", "Docker's exec root.", \.dockerExecRoot),
+      ("docker-socket", "Docker's API socket.", \.dockerSocket),
+      (
+        "containers-graphroot", "The containers/storage graph root (Podman, Buildah, CRI-O).",
+        \.containersGraphRoot
+      ),
+      ("containers-runroot", "The containers/storage run root.", \.containersRunRoot),
+      ("aufs-sysfs", "Where the aufs module lists mounted branches.", \.aufsSysfsRoot),
+      ("proc", "The procfs mount.", \.proc),
+      ("cgroup-root", "Where the cgroup hierarchies are mounted.", \.cgroupRoot),
+    ]
+  }
+
+  /// The option specs, in help order.
+  static var specs: [OptionSpec] {
+    rows.map { row in
+      OptionSpec(row.name, value: "path", help: row.help, default: defaults[keyPath: row.field])
+    }
+  }
+
+  /// The host paths the command line sets, each defaulting to the real one.
+  static func paths(from options: ParsedOptions) -> HostPaths {
+    var paths = HostPaths()
+    for row in rows {
+      if let value = options.value(row.name) { paths[keyPath: row.field] = value }
+    }
+    return paths
+  }
+}
