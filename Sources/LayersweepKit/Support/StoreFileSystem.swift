@@ -1,0 +1,129 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Read-only access to store files that never follows a symbolic link in the last path
+/// component: files are opened with `O_NOFOLLOW` and entries are examined with `lstat`.
+/// Callers check every directory on the way with `entries(of:)` or `status(of:)` first.
+public enum StoreFileSystem {
+  /// The type of a directory entry as `lstat` reports it.
+  public enum EntryType: Sendable, Equatable {
+    case directory, file, symbolicLink, other
+  }
+
+  /// One directory entry, examined without following links.
+  public struct Entry: Sendable, Equatable {
+    public var name: String
+    public var type: EntryType
+    /// Last modification time, seconds since the epoch.
+    public var modified: Date
+  }
+
+  /// The outcome of reading something that may legitimately be absent.
+  public enum ReadResult<Value> {
+    case value(Value)
+    case missing
+    /// The read failed for a reason other than absence; the message names the cause.
+    case failed(String)
+  }
+
+  /// Examines `path` without following a final symbolic link.
+  public static func status(of path: String) -> ReadResult<Entry> {
+    var info = stat()
+    guard lstat(path, &info) == 0 else {
+      return errno == ENOENT || errno == ENOTDIR ? .missing : .failed(errorText("lstat"))
+    }
+    let name = (path as NSString).lastPathComponent
+    return .value(entry(name: name, info: info))
+  }
+
+  /// Lists the entries of the directory at `path`, without `.` and `..`, sorted by name.
+  public static func entries(of path: String) -> ReadResult<[Entry]> {
+    let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+    guard fd >= 0 else {
+      return errno == ENOENT ? .missing : .failed(errorText("open"))
+    }
+    guard let stream = fdopendir(fd) else {
+      close(fd)
+      return .failed(errorText("fdopendir"))
+    }
+    defer { closedir(stream) }
+    var result: [Entry] = []
+    errno = 0
+    while let raw = readdir(stream) {
+      let name = withUnsafePointer(to: &raw.pointee.d_name) {
+        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+      }
+      guard name != ".", name != ".." else { continue }
+      var info = stat()
+      guard fstatat(dirfd(stream), name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+      result.append(entry(name: name, info: info))
+    }
+    return .value(result.sorted { $0.name < $1.name })
+  }
+
+  /// Reads at most `limit` bytes of the regular file at `path`; a longer file fails.
+  public static func contents(of path: String, limit: Int = 1 << 16) -> ReadResult<[UInt8]> {
+    let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+    guard fd >= 0 else {
+      if errno == ENOENT { return .missing }
+      return .failed(errno == ELOOP ? "is a symbolic link" : errorText("open"))
+    }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+      return .failed("is not a regular file")
+    }
+    var data: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+      let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if count == 0 { return .value(data) }
+      if count < 0 {
+        if errno == EINTR { continue }
+        return .failed(errorText("read"))
+      }
+      data += buffer[0..<count]
+      if data.count > limit { return .failed("is larger than \(limit) bytes") }
+    }
+  }
+
+  /// Reads a small text file and trims surrounding whitespace.
+  public static func text(of path: String, limit: Int = 1 << 16) -> ReadResult<String> {
+    switch contents(of: path, limit: limit) {
+    case .value(let bytes):
+      let text = String(decoding: bytes, as: UTF8.self)
+      return .value(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    case .missing: return .missing
+    case .failed(let message): return .failed(message)
+    }
+  }
+
+  /// Returns the target of the symbolic link at `path`.
+  public static func linkTarget(of path: String) -> ReadResult<String> {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let count = readlink(path, &buffer, buffer.count - 1)
+    guard count >= 0 else {
+      return errno == ENOENT ? .missing : .failed(errorText("readlink"))
+    }
+    return .value(String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+  }
+
+  private static func entry(name: String, info: stat) -> Entry {
+    let type: EntryType
+    switch info.st_mode & S_IFMT {
+    case S_IFDIR: type = .directory
+    case S_IFREG: type = .file
+    case S_IFLNK: type = .symbolicLink
+    default: type = .other
+    }
+    let seconds = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+    return Entry(name: name, type: type, modified: Date(timeIntervalSince1970: seconds))
+  }
+
+  private static func errorText(_ call: String) -> String {
+    "\(call) failed: \(String(cString: strerror(errno)))"
+  }
+}
