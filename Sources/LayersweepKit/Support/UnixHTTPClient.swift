@@ -8,7 +8,7 @@ import Foundation
 ///
 /// Every request has one deadline that covers connect, send and receive. The socket is
 /// non-blocking and each wait is a `poll` bounded by the time left, so a request never
-/// blocks past its deadline, also against a peer that accepts and never answers.
+/// blocks past its deadline, also against a peer that accepts and never responds.
 public struct UnixHTTPClient: Sendable {
   /// The socket's path.
   public var socketPath: String
@@ -34,7 +34,11 @@ public struct UnixHTTPClient: Sendable {
       + "Accept: application/json\r\nConnection: close\r\n\r\n"
     try socket.send(Array(request.utf8), deadline: deadline)
     let raw = try socket.receiveAll(limit: maxResponseBytes, deadline: deadline)
-    return try UnixHTTPResponse.parse(raw)
+    do {
+      return try UnixHTTPResponse.parse(raw)
+    } catch {
+      throw UnixHTTPError(socketPath: socketPath, message: error.message)
+    }
   }
 }
 

@@ -33,7 +33,7 @@ extension DockerOverlay2Audit {
   }
 
   /// Checks that `l/<name>` is a symbolic link to `../<layer>/diff` of an existing layer
-  /// whose `link` file holds `<name>`.
+  /// whose `link` file contains `<name>`.
   private func checkShortLink(_ name: String) -> Finding? {
     guard let entry = links[name] else { return nil }
     let relativeLink = "overlay2/l/\(name)"
@@ -87,12 +87,12 @@ extension DockerOverlay2Audit {
     Finding(
       kind: .brokenLayerLink, store: store, id: name, path: layout.link(name),
       evidence: [sentence], ageSeconds: age(entry.modified), cleanable: false,
-      nextStep: "Recreate the link as ../<layer>/diff of the layer whose link file holds "
+      nextStep: "Recreate the link as ../<layer>/diff of the layer whose link file contains "
         + "\(name), or remove the images that use that layer and pull them again.",
       details: layerID.map { ["layer_id": $0] } ?? [:])
   }
 
-  /// Checks that a layer's `link` file holds a short link name that exists in `l/`.
+  /// Checks that a layer's `link` file contains a short link name that exists in `l/`.
   private func checkLinkFile(_ layerID: String) -> [Finding] {
     let path = layout.layer(layerID) + "/link"
     let sentence: String
@@ -103,7 +103,7 @@ extension DockerOverlay2Audit {
       sentence = "overlay2/\(layerID)/link could not be read (\(message))."
     case .value(let text) where !StoreIdentifier.matches(text, shape: .shortLink):
       sentence =
-        "overlay2/\(layerID)/link holds '\(StoreIdentifier.displayed(text))', not a short "
+        "overlay2/\(layerID)/link contains '\(StoreIdentifier.displayed(text))', not a short "
         + "link name of 26 characters of A-Z and 0-9."
     case .value(let shortID):
       guard links[shortID] == nil else { return [] }

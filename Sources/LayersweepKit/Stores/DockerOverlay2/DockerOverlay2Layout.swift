@@ -3,6 +3,18 @@ struct DockerOverlay2Layout: Sendable {
   let root: String
   let execRoot: String
 
+  init(root: String, execRoot: String) {
+    self.root = Self.normalized(root)
+    self.execRoot = Self.normalized(execRoot)
+  }
+
+  /// Collapses repeated slashes and drops a trailing one, so paths built here compare equal
+  /// to those in the mount table.
+  static func normalized(_ path: String) -> String {
+    let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+    return (path.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
+  }
+
   var overlayDirectory: String { root + "/overlay2" }
   var linkDirectory: String { overlayDirectory + "/l" }
   var imageDirectory: String { root + "/image/overlay2" }

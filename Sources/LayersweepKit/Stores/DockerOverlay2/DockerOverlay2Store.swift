@@ -3,8 +3,8 @@ import Foundation
 /// Docker's overlay2 graph driver store under the data root.
 ///
 /// Reads `overlay2/`, `image/overlay2/{layerdb,imagedb,repositories.json}` and
-/// `containers/`, and asks the Docker API over its unix socket (with a deadline) which
-/// containers it tracks. The audit works from disk alone when the API does not answer.
+/// `containers/`, and queries the Docker API over its unix socket (with a deadline) which
+/// containers it tracks. The audit works from disk alone when the API does not respond.
 public struct DockerOverlay2Store: StoreAdapter {
   public let name = "docker-overlay2"
   public var paths: HostPaths
