@@ -45,6 +45,27 @@ import Testing
     #expect(finding.ageSeconds != nil)
   }
 
+  @Test func mountedOrphanIsNotCleanable() throws {
+    let (fixture, _, _) = try healthyFixture()
+    let orphan = Fixture.id("still-mounted")
+    let short = try fixture.addLayer(orphan)
+    let mount = MountEntry(
+      mountID: 900, parentID: 1, device: "0:99", root: "/", target: "/run/held/merged",
+      fsType: "overlay", source: "overlay", vfsOptions: "rw",
+      fsOptions: "rw,lowerdir=l/\(short),upperdir=/x/diff,workdir=/x/work")
+    let host = HostSnapshot(
+      namespaces: [MountNamespace(inode: 4_026_532_999, pids: [77], mounts: [mount], isHost: false)]
+    )
+    let result = fixture.audit(host: host)
+    #expect(
+      result.findingKeys == [
+        FindingKey(.orphanedLayer, orphan, fixture.overlay + "/" + orphan, cleanable: false)
+      ])
+    #expect(
+      result.findings.first?.evidence.last
+        == "It is in use by the mount on /run/held/merged in mount namespace 4026532999.")
+  }
+
   @Test func interruptedCreateLeavesInitPair() throws {
     let (fixture, image, _) = try healthyFixture()
     let mountID = Fixture.id("interrupted")

@@ -137,10 +137,12 @@ final class DockerRootFixture {
   }
 
   /// Audits the fixture from disk alone.
-  func audit(buildCacheReader: (any BuildCacheReader)? = nil) -> StoreAuditResult {
+  func audit(
+    buildCacheReader: (any BuildCacheReader)? = nil, host: HostSnapshot = HostSnapshot()
+  ) -> StoreAuditResult {
     let store = DockerOverlay2Store(
       paths: paths, buildCacheReader: buildCacheReader, queriesRuntime: false)
-    return store.audit(host: HostSnapshot(), context: AuditContext(paths: paths))
+    return store.audit(host: host, context: AuditContext(paths: paths))
   }
 }
 

@@ -44,7 +44,9 @@ extension DockerOverlay2Audit {
     }
     evidence += initLayerEvidence(entry.name)
     evidence += shapeEvidence(entry, isDockerShaped: isDockerShaped)
-    let isVerified = isDockerShaped && entry.type == .directory
+    if let mountUse = mountedLayers[entry.name] { evidence.append(mountUse) }
+    let isVerified =
+      isDockerShaped && entry.type == .directory && mountedLayers[entry.name] == nil
     let isCleanable = isVerified && issues.hiddenReferences.isEmpty
     if isVerified && !isCleanable {
       evidence += issues.hiddenReferences

@@ -19,8 +19,10 @@ struct DockerOverlay2Audit {
   var hasBuildCache = false
   /// What the build cache database references; nil when it is absent or was not read.
   var buildCache: BuildCacheReferences?
-  /// Container states by id as the Docker API reported them; nil when it did not answer.
+  /// Container states by id as the Docker API reported them; nil when it did not respond.
   var apiStates: [String: String]?
+  /// Evidence sentences by layer id for layers that a collected mount uses.
+  var mountedLayers: [String: String] = [:]
 
   init(store: String, layout: DockerOverlay2Layout, context: AuditContext) {
     self.store = store

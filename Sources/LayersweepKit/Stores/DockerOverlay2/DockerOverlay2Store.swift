@@ -30,6 +30,7 @@ public struct DockerOverlay2Store: StoreAdapter {
 
     var audit = DockerOverlay2Audit(store: name, layout: layout, context: context)
     audit.read(buildCacheReader: buildCacheReader)
+    audit.mountedLayers = audit.layersInUse(host: host)
     if queriesRuntime {
       let client = UnixHTTPClient(socketPath: paths.dockerSocket)
       audit.apiStates = DockerAPICrossCheck(client: client, timeout: context.apiTimeout)
