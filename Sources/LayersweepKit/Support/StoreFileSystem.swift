@@ -58,7 +58,12 @@ public enum StoreFileSystem {
       }
       guard name != ".", name != ".." else { continue }
       var info = stat()
-      guard fstatat(dirfd(stream), name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+      guard fstatat(dirfd(stream), name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
+        // An entry removed since readdir listed it is skipped; any other failure fails the
+        // listing, because the caller must not act on a partial one.
+        if errno == ENOENT { continue }
+        return .failed(errorText("lstat of '\(name)'"))
+      }
       result.append(entry(name: name, info: info))
     }
     return .value(result.sorted { $0.name < $1.name })
@@ -76,26 +81,34 @@ public enum StoreFileSystem {
     guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
       return .failed("is not a regular file")
     }
-    var data: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-      if count == 0 { return .value(data) }
+    guard Int(info.st_size) <= limit else { return .failed("is larger than \(limit) bytes") }
+    // One byte more than the size reported, so a file that grew is noticed.
+    var data = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
+    var filled = 0
+    while filled < data.count {
+      let count = data.withUnsafeMutableBytes {
+        read(fd, $0.baseAddress.map { $0 + filled }, $0.count - filled)
+      }
+      if count == 0 { break }
       if count < 0 {
         if errno == EINTR { continue }
         return .failed(errorText("read"))
       }
-      data += buffer[0..<count]
-      if data.count > limit { return .failed("is larger than \(limit) bytes") }
+      filled += count
     }
+    guard filled < data.count else { return .failed("changed size while being read") }
+    return .value(Array(data[0..<filled]))
   }
 
   /// Reads a small text file and trims surrounding whitespace.
   public static func text(of path: String, limit: Int = 1 << 16) -> ReadResult<String> {
     switch contents(of: path, limit: limit) {
-    case .value(let bytes):
-      let text = String(decoding: bytes, as: UTF8.self)
-      return .value(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    case .value(var bytes):
+      while let last = bytes.last, last == 0x0A || last == 0x0D || last == 0x20 || last == 0x09 {
+        bytes.removeLast()
+      }
+      let start = bytes.firstIndex { $0 != 0x0A && $0 != 0x0D && $0 != 0x20 && $0 != 0x09 }
+      return .value(String(decoding: bytes[(start ?? bytes.endIndex)...], as: UTF8.self))
     case .missing: return .missing
     case .failed(let message): return .failed(message)
     }

@@ -96,3 +96,20 @@ import Testing
     return total
   }
 }
+
+@Suite struct DockerTimestampTests {
+  @Test(arguments: [
+    ("2026-12-04T15:42:28.022680025Z", 1_796_398_948.022_680_025),
+    ("2026-12-04T15:42:28Z", 1_796_398_948),
+    ("2026-12-04T17:42:28.5+02:00", 1_796_398_948.5),
+  ])
+  func parsesGoTimestamps(text: String, seconds: Double) throws {
+    let date = try #require(DockerContainerConfig.parseTimestamp(text))
+    #expect(abs(date.timeIntervalSince1970 - seconds) < 0.000_001)
+  }
+
+  @Test(arguments: ["", "yesterday", "2026-12-04 15:42:28Z", "2026-12-04T15:42:28+0200"])
+  func rejectsOtherText(text: String) {
+    #expect(DockerContainerConfig.parseTimestamp(text) == nil)
+  }
+}

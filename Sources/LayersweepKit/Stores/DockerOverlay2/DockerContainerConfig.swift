@@ -59,22 +59,61 @@ struct DockerContainerConfig: Decodable {
     return startedAt == nil ? .created : .exited
   }
 
-  /// `State.StartedAt`, or nil for Go's zero time `0001-01-01T00:00:00Z`.
+  /// `State.StartedAt`, or nil for Go's zero time `0001-01-01T00:00:00Z` or an invalid value.
   var startedAt: Date? {
     guard let text = state?.startedAt, !text.hasPrefix("0001-") else { return nil }
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    if let date = formatter.date(from: Self.trimmedFraction(text)) { return date }
-    formatter.formatOptions = [.withInternetDateTime]
-    return formatter.date(from: text)
+    return Self.parseTimestamp(text)
   }
 
-  /// Cuts Go's nanosecond fractions to milliseconds, which `ISO8601DateFormatter` parses.
-  private static func trimmedFraction(_ text: String) -> String {
-    guard let dot = text.firstIndex(of: "."),
-      let zone = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" })
-    else { return text }
-    let fraction = text[text.index(after: dot)..<zone].prefix(3)
-    return String(text[..<dot]) + "." + fraction + String(text[zone...])
+  /// Parses RFC 3339 as Go writes it (`2026-12-04T15:42:28.022680025Z`, or with a `+hh:mm`
+  /// offset). Done by hand because `ISO8601DateFormatter` is slow to create per container
+  /// and rejects nanosecond fractions.
+  static func parseTimestamp(_ text: String) -> Date? {
+    let bytes = Array(text.utf8)
+    guard bytes.count >= 20, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54,
+      bytes[13] == 0x3A, bytes[16] == 0x3A
+    else { return nil }
+    func number(_ range: Range<Int>) -> Int? {
+      var value = 0
+      for byte in bytes[range] {
+        guard (0x30...0x39).contains(byte) else { return nil }
+        value = value * 10 + Int(byte - 0x30)
+      }
+      return value
+    }
+    guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+      let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19)
+    else { return nil }
+    var index = 19
+    var fraction = 0.0
+    if bytes[index] == 0x2E {
+      var scale = 0.1
+      index += 1
+      while index < bytes.count, (0x30...0x39).contains(bytes[index]) {
+        fraction += Double(bytes[index] - 0x30) * scale
+        scale /= 10
+        index += 1
+      }
+    }
+    guard let offset = zoneOffset(bytes[index...]) else { return nil }
+    var components = DateComponents()
+    (components.year, components.month, components.day) = (year, month, day)
+    (components.hour, components.minute, components.second) = (hour, minute, second)
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
+    guard let base = calendar.date(from: components) else { return nil }
+    return base.addingTimeInterval(fraction - Double(offset))
+  }
+
+  /// Seconds east of UTC for `Z`, `+hh:mm` or `-hh:mm`.
+  private static func zoneOffset(_ zone: ArraySlice<UInt8>) -> Int? {
+    let zone = Array(zone)
+    if zone == [0x5A] { return 0 }
+    guard zone.count == 6, zone[0] == 0x2B || zone[0] == 0x2D, zone[3] == 0x3A,
+      let hours = Int(String(decoding: zone[1..<3], as: UTF8.self)),
+      let minutes = Int(String(decoding: zone[4..<6], as: UTF8.self))
+    else { return nil }
+    let seconds = hours * 3600 + minutes * 60
+    return zone[0] == 0x2D ? -seconds : seconds
   }
 }

@@ -1,8 +1,8 @@
 import Foundation
 
 extension DockerOverlay2Audit {
-  /// Every overlay2 directory name that some metadata references.
-  var referencedLayerIDs: Set<String> {
+  /// Collects every overlay2 directory name that some metadata or the build cache names.
+  func collectReferencedLayerIDs() -> Set<String> {
     var names = Set<String>()
     for chain in layerDatabase.chains.values {
       if let cacheID = chain.cacheID { names.insert(cacheID) }

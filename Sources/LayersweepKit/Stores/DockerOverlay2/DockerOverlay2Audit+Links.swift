@@ -4,13 +4,17 @@ extension DockerOverlay2Audit {
   /// `broken-layer-link`: damaged `l/` short links and `link` or `lower` files of the
   /// layers that metadata references.
   func brokenLinks() -> [Finding] {
+    var linkFiles: [String: StoreFileSystem.ReadResult<String>] = [:]
+    for (name, entry) in layers where entry.type == .directory {
+      linkFiles[name] = StoreFileSystem.text(of: layout.layer(name) + "/link")
+    }
     var findings: [Finding] = []
     for name in links.keys.sorted() {
-      if let finding = checkShortLink(name) { findings.append(finding) }
+      if let finding = checkShortLink(name, linkFiles: linkFiles) { findings.append(finding) }
     }
     let checked = linkCheckedLayerIDs
     for name in layers.keys.sorted() where checked.contains(name) && layerIsDirectory(name) {
-      findings += checkLinkFile(name)
+      findings += checkLinkFile(name, contents: linkFiles[name] ?? .missing)
       if let finding = checkLowerFile(name) { findings.append(finding) }
     }
     return findings
@@ -34,7 +38,9 @@ extension DockerOverlay2Audit {
 
   /// Checks that `l/<name>` is a symbolic link to `../<layer>/diff` of an existing layer
   /// whose `link` file contains `<name>`.
-  private func checkShortLink(_ name: String) -> Finding? {
+  private func checkShortLink(
+    _ name: String, linkFiles: [String: StoreFileSystem.ReadResult<String>]
+  ) -> Finding? {
     guard let entry = links[name] else { return nil }
     let relativeLink = "overlay2/l/\(name)"
     guard entry.type == .symbolicLink else {
@@ -52,11 +58,14 @@ extension DockerOverlay2Audit {
         name, entry: entry, layerID: nil,
         "\(relativeLink) points to \(shown), not to ../<layer>/diff.")
     }
-    return checkShortLinkTarget(name, entry: entry, layerID: String(parts[1]))
+    let layerID = String(parts[1])
+    return checkShortLinkTarget(
+      name, entry: entry, layerID: layerID, linkFile: linkFiles[layerID] ?? .missing)
   }
 
   private func checkShortLinkTarget(
-    _ name: String, entry: StoreFileSystem.Entry, layerID: String
+    _ name: String, entry: StoreFileSystem.Entry, layerID: String,
+    linkFile: StoreFileSystem.ReadResult<String>
   ) -> Finding? {
     let relativeLink = "overlay2/l/\(name)"
     if let problem = layerProblem(layerID) {
@@ -72,7 +81,7 @@ extension DockerOverlay2Audit {
         name, entry: entry, layerID: layerID,
         "\(relativeLink) points to overlay2/\(layerID)/diff, which is not a directory.")
     }
-    guard case .value(let recorded) = StoreFileSystem.text(of: layout.layer(layerID) + "/link"),
+    guard case .value(let recorded) = linkFile,
       recorded != name, StoreIdentifier.matches(recorded, shape: .shortLink)
     else { return nil }
     return brokenLink(
@@ -93,10 +102,11 @@ extension DockerOverlay2Audit {
   }
 
   /// Checks that a layer's `link` file contains a short link name that exists in `l/`.
-  private func checkLinkFile(_ layerID: String) -> [Finding] {
-    let path = layout.layer(layerID) + "/link"
+  private func checkLinkFile(
+    _ layerID: String, contents: StoreFileSystem.ReadResult<String>
+  ) -> [Finding] {
     let sentence: String
-    switch StoreFileSystem.text(of: path) {
+    switch contents {
     case .missing:
       sentence = "overlay2/\(layerID)/link is missing, so Docker cannot find its short link."
     case .failed(let message):

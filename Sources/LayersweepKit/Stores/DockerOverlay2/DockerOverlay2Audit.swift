@@ -21,6 +21,10 @@ struct DockerOverlay2Audit {
   var buildCache: BuildCacheReferences?
   /// Container states by id as the Docker API reported them; nil when it did not respond.
   var apiStates: [String: String]?
+  /// Overlay2 directory names that some metadata or the build cache names, set by `read`.
+  var referencedLayerIDs = Set<String>()
+  /// Container names without the leading `/`, by container id, set by `read`.
+  var containerNames: [String: String] = [:]
   /// Evidence sentences by layer id for layers that a collected mount uses.
   var mountedLayers: [String: String] = [:]
 
@@ -51,6 +55,11 @@ struct DockerOverlay2Audit {
     if case .value = StoreFileSystem.status(of: layout.buildCacheDatabase) {
       hasBuildCache = true
       buildCache = buildCacheReader?.references(databasePath: layout.buildCacheDatabase)
+    }
+    referencedLayerIDs = collectReferencedLayerIDs()
+    for directory in containers {
+      guard let name = directory.config?.name, !name.isEmpty else { continue }
+      containerNames[directory.name] = name.hasPrefix("/") ? String(name.dropFirst()) : name
     }
   }
 
@@ -115,9 +124,8 @@ struct DockerOverlay2Audit {
 
   /// The container's id followed by its name, for evidence.
   func containerLabel(_ id: String) -> String {
-    let directory = containers.first { $0.name == id }
-    guard let name = directory?.config?.name, !name.isEmpty else { return id }
-    return "\(id) (\(name.hasPrefix("/") ? String(name.dropFirst()) : name))"
+    guard let name = containerNames[id] else { return id }
+    return "\(id) (\(name))"
   }
 
   /// The API's view of a container, as one evidence sentence, when the API answered.
