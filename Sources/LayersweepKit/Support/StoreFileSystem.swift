@@ -6,7 +6,8 @@ import Foundation
 
 /// Read-only access to store files that never follows a symbolic link in the last path
 /// component: files are opened with `O_NOFOLLOW` and entries are examined with `lstat`.
-/// Callers check every directory on the way with `entries(of:)` or `status(of:)` first.
+/// Directories earlier in a path are followed, so callers descend only into entries that
+/// `entries(of:)` or `status(of:)` reported as directories.
 public enum StoreFileSystem {
   /// The type of a directory entry as `lstat` reports it.
   public enum EntryType: Sendable, Equatable {
@@ -17,12 +18,12 @@ public enum StoreFileSystem {
   public struct Entry: Sendable, Equatable {
     public var name: String
     public var type: EntryType
-    /// Last modification time, seconds since the epoch.
+    /// Last modification time (`st_mtim`).
     public var modified: Date
   }
 
   /// The outcome of reading something that may legitimately be absent.
-  public enum ReadResult<Value> {
+  public enum ReadResult<Value: Sendable>: Sendable {
     case value(Value)
     case missing
     /// The read failed for a reason other than absence; the message names the cause.

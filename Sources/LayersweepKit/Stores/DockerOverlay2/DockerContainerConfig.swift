@@ -66,8 +66,8 @@ struct DockerContainerConfig: Decodable {
   }
 
   /// Parses RFC 3339 as Go writes it (`2026-12-04T15:42:28.022680025Z`, or with a `+hh:mm`
-  /// offset). Done by hand because `ISO8601DateFormatter` is slow to create per container
-  /// and rejects nanosecond fractions.
+  /// offset), keeping nanosecond fractions. Done by hand because creating an
+  /// `ISO8601DateFormatter` per container was the largest cost of reading 2,000 containers.
   static func parseTimestamp(_ text: String) -> Date? {
     let bytes = Array(text.utf8)
     guard bytes.count >= 20, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54,

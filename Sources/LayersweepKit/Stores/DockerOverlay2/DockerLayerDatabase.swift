@@ -43,8 +43,12 @@ struct DockerLayerDatabase {
     -> DockerLayerDatabase
   {
     var database = DockerLayerDatabase()
-    for entry in listing(layout.chainDirectory, issues: &issues) {
-      database.readChainEntry(entry, layout: layout, issues: &issues)
+    let chainEntries = listing(layout.chainDirectory, issues: &issues)
+    let files = ParallelMap.map(chainEntries) { entry in
+      ChainFiles.read(layout.chain(entry.name), isDirectory: entry.type == .directory)
+    }
+    for (entry, chainFiles) in zip(chainEntries, files) {
+      database.readChainEntry(entry, files: chainFiles, layout: layout, issues: &issues)
     }
     for entry in listing(layout.transactionDirectory, issues: &issues)
     where entry.name.hasPrefix("write-set-") {
@@ -75,8 +79,30 @@ struct DockerLayerDatabase {
     }
   }
 
+  /// The raw files of one `layerdb/sha256` entry, read in parallel before validation.
+  struct ChainFiles: Sendable {
+    var cacheID: StoreFileSystem.ReadResult<String> = .missing
+    var parent: StoreFileSystem.ReadResult<String> = .missing
+    var missingFiles: [String] = []
+
+    static func read(_ path: String, isDirectory: Bool) -> ChainFiles {
+      var files = ChainFiles()
+      guard isDirectory else { return files }
+      files.cacheID = StoreFileSystem.text(of: path + "/cache-id")
+      files.parent = StoreFileSystem.text(of: path + "/parent")
+      if case .missing = files.cacheID { files.missingFiles.append("cache-id") }
+      for file in ["diff", "size"] {
+        if case .missing = StoreFileSystem.status(of: path + "/" + file) {
+          files.missingFiles.append(file)
+        }
+      }
+      return files
+    }
+  }
+
   private mutating func readChainEntry(
-    _ entry: StoreFileSystem.Entry, layout: DockerOverlay2Layout, issues: inout DockerReadIssues
+    _ entry: StoreFileSystem.Entry, files: ChainFiles, layout: DockerOverlay2Layout,
+    issues: inout DockerReadIssues
   ) {
     let path = layout.chain(entry.name)
     guard entry.type == .directory else {
@@ -84,13 +110,13 @@ struct DockerLayerDatabase {
       return
     }
     if StoreIdentifier.matches(entry.name, shape: .hex64) {
-      chains[entry.name] = Self.readChain(entry, path: path, issues: &issues)
+      chains[entry.name] = Self.chain(entry, path: path, files: files, issues: &issues)
     } else if entry.name.hasSuffix("-removing"),
       StoreIdentifier.matches(String(entry.name.prefix(64)), shape: .hex64)
     {
       var pending = DockerPendingEntry(name: entry.name, path: path, modified: entry.modified)
-      pending.cacheID = issues.readIdentifier(
-        at: path + "/cache-id", shape: .dockerLayer, hidesLayers: true)
+      pending.cacheID = issues.identifier(
+        in: files.cacheID, path: path + "/cache-id", shape: .dockerLayer, hidesLayers: true)
       removals.append(pending)
     } else {
       issues.record(
@@ -99,19 +125,17 @@ struct DockerLayerDatabase {
     }
   }
 
-  private static func readChain(
-    _ entry: StoreFileSystem.Entry, path: String, issues: inout DockerReadIssues
+  private static func chain(
+    _ entry: StoreFileSystem.Entry, path: String, files: ChainFiles,
+    issues: inout DockerReadIssues
   ) -> DockerLayerChain {
     var chain = DockerLayerChain(chainID: entry.name, modified: entry.modified)
-    chain.cacheID = issues.readIdentifier(
-      at: path + "/cache-id", shape: .dockerLayer, hidesLayers: true)
-    chain.parentChainID = issues.readIdentifier(
-      at: path + "/parent", shape: .hex64, prefix: "sha256:", hidesChains: true)
-    for file in ["cache-id", "diff", "size"] {
-      if case .missing = StoreFileSystem.status(of: path + "/" + file) {
-        chain.missingFiles.append(file)
-      }
-    }
+    chain.cacheID = issues.identifier(
+      in: files.cacheID, path: path + "/cache-id", shape: .dockerLayer, hidesLayers: true)
+    chain.parentChainID = issues.identifier(
+      in: files.parent, path: path + "/parent", shape: .hex64, prefix: "sha256:",
+      hidesChains: true)
+    chain.missingFiles = files.missingFiles
     return chain
   }
 

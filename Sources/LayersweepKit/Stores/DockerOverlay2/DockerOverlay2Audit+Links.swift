@@ -4,20 +4,22 @@ extension DockerOverlay2Audit {
   /// `broken-layer-link`: damaged `l/` short links and `link` or `lower` files of the
   /// layers that metadata references.
   func brokenLinks() -> [Finding] {
-    var linkFiles: [String: StoreFileSystem.ReadResult<String>] = [:]
-    for (name, entry) in layers where entry.type == .directory {
-      linkFiles[name] = StoreFileSystem.text(of: layout.layer(name) + "/link")
-    }
-    var findings: [Finding] = []
-    for name in links.keys.sorted() {
-      if let finding = checkShortLink(name, linkFiles: linkFiles) { findings.append(finding) }
+    let names = layers.values.filter { $0.type == .directory }.map(\.name)
+    let layout = self.layout
+    let contents = ParallelMap.map(names) { StoreFileSystem.text(of: layout.layer($0) + "/link") }
+    let linkFiles = Dictionary(uniqueKeysWithValues: zip(names, contents))
+    // Each check only reads files, so the checks run in parallel over the names.
+    let audit = self
+    let shortLinkFindings = ParallelMap.map(links.keys.sorted()) { name in
+      audit.checkShortLink(name, linkFiles: linkFiles)
     }
     let checked = linkCheckedLayerIDs
-    for name in layers.keys.sorted() where checked.contains(name) && layerIsDirectory(name) {
-      findings += checkLinkFile(name, contents: linkFiles[name] ?? .missing)
-      if let finding = checkLowerFile(name) { findings.append(finding) }
+    let layerNames = layers.keys.sorted().filter { checked.contains($0) && layerIsDirectory($0) }
+    let layerFindings = ParallelMap.map(layerNames) { name in
+      audit.checkLinkFile(name, contents: linkFiles[name] ?? .missing)
+        + [audit.checkLowerFile(name)].compactMap { $0 }
     }
-    return findings
+    return shortLinkFindings.compactMap { $0 } + layerFindings.flatMap { $0 }
   }
 
   /// Layers whose `link` and `lower` files must be intact: those of committed chains and of

@@ -31,7 +31,18 @@ struct DockerReadIssues {
     at path: String, shape: StoreIdentifier.Shape, prefix: String = "",
     hidesLayers: Bool = false, hidesChains: Bool = false
   ) -> String? {
-    switch StoreFileSystem.text(of: path) {
+    identifier(
+      in: StoreFileSystem.text(of: path), path: path, shape: shape, prefix: prefix,
+      hidesLayers: hidesLayers, hidesChains: hidesChains)
+  }
+
+  /// Validates the already read content of the file at `path` as `readIdentifier` does.
+  mutating func identifier(
+    in content: StoreFileSystem.ReadResult<String>, path: String,
+    shape: StoreIdentifier.Shape, prefix: String = "", hidesLayers: Bool = false,
+    hidesChains: Bool = false
+  ) -> String? {
+    switch content {
     case .missing:
       return nil
     case .failed(let message):
