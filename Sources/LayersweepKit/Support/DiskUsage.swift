@@ -51,7 +51,7 @@ public struct DiskUsage: Sendable, Equatable {
   ) -> [DiskUsageAccumulator] {
     let workerCount = max(1, min(threads, names.count))
     let results = DiskUsageResults(count: workerCount)
-    let nextIndex = DiskUsageCounter()
+    let nextIndex = WorkItemCounter()
     DispatchQueue.concurrentPerform(iterations: workerCount) { worker in
       var accumulator = DiskUsageAccumulator()
       while let index = nextIndex.claim(below: names.count) {
@@ -204,7 +204,7 @@ enum DirectoryNames {
 }
 
 /// Hands out indices to workers, each exactly once.
-final class DiskUsageCounter: @unchecked Sendable {
+final class WorkItemCounter: @unchecked Sendable {
   private let lock = NSLock()
   private var next = 0
 

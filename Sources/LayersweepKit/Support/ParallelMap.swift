@@ -9,7 +9,7 @@ enum ParallelMap {
     _ transform: @escaping @Sendable (Item) -> Result
   ) -> [Result] {
     let slots = ParallelMapSlots<Result>(count: items.count)
-    let counter = DiskUsageCounter()
+    let counter = WorkItemCounter()
     let workerCount = max(1, min(threads, items.count))
     DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
       while let index = counter.claim(below: items.count) {
