@@ -162,4 +162,27 @@ struct DockerOverlay2DaemonTests {
       ])
     #expect(result.containers.first?.recordedState == .dead)
   }
+
+  @Test func realDaemonFailedImageRemoval() throws {
+    let daemon = try PrivateDockerDaemon()
+    defer { daemon.stop() }
+    try daemon.start()
+    try daemon.importBusybox(tag: "lsw/base:1")
+
+    // Make a file of the image's only layer immutable so that docker rmi fails midway.
+    let upper = try daemon.docker(
+      ["image", "inspect", "--format", "{{.GraphDriver.Data.UpperDir}}", "lsw/base:1"])
+    let layerID = ((upper as NSString).deletingLastPathComponent as NSString).lastPathComponent
+    try daemon.run("/usr/bin/chattr", ["+i", upper + "/bin/busybox"])
+    #expect(throws: FixtureError.self) { try daemon.docker(["rmi", "lsw/base:1"]) }
+
+    let result = daemon.audit()
+    let finding = try #require(result.findings.first)
+    #expect(result.findings.count == 1, "\(result.findingKeys)")
+    #expect(finding.kind == .staleRemoval)
+    #expect(finding.id.hasSuffix("-removing"))
+    #expect(finding.path == daemon.root + "/image/overlay2/layerdb/sha256/" + finding.id)
+    #expect(finding.cleanable)
+    #expect(finding.details["layer_id"] == layerID)
+  }
 }
