@@ -21,11 +21,14 @@ public struct ContainerRecord: Sendable, Equatable {
   public var mountPoints: [String]
   /// The file the record was read from, for evidence and errors.
   public var sourcePath: String
+  /// The state the runtime's API reported for the container, such as `running` or `exited`;
+  /// nil when the API did not answer or did not list the container.
+  public var runtimeReportedState: String?
 
   public init(
     store: String, runtime: String, id: String, name: String? = nil,
     recordedState: RecordedState, pid: Int32? = nil, startedAt: Date? = nil,
-    mountPoints: [String] = [], sourcePath: String
+    mountPoints: [String] = [], sourcePath: String, runtimeReportedState: String? = nil
   ) {
     self.store = store
     self.runtime = runtime
@@ -36,6 +39,7 @@ public struct ContainerRecord: Sendable, Equatable {
     self.startedAt = startedAt
     self.mountPoints = mountPoints
     self.sourcePath = sourcePath
+    self.runtimeReportedState = runtimeReportedState
   }
 }
 
