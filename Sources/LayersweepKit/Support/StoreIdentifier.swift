@@ -53,6 +53,25 @@ public enum StoreIdentifier {
     }
   }
 
+  /// Whether `id` is a containers/storage or aufs id: 1 to 255 bytes of letters, digits, `_`,
+  /// `-` and `.`, not starting with `.`, so `..`, `/` and NUL can never appear.
+  public static func isValid(_ id: String) -> Bool {
+    let bytes = Array(id.utf8)
+    guard !bytes.isEmpty, bytes.count <= maxLength, bytes[0] != UInt8(ascii: ".") else {
+      return false
+    }
+    return bytes.allSatisfy { byte in
+      switch byte {
+      case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+        UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"),
+        UInt8(ascii: "."):
+        true
+      default:
+        false
+      }
+    }
+  }
+
   /// Renders an untrusted value for a message: control bytes escaped, at most 80 characters.
   public static func displayed(_ raw: String) -> String {
     var text = ""

@@ -55,8 +55,8 @@ import Testing
     let result = store.audit()
     #expect(result.errors == [])
     #expect(
-      FindingKey.of(result.findings) == [
-        FindingKey(.orphanedLayer, Self.orphan, store.graphRoot + "/overlay/" + Self.orphan)
+      FindingTriple.of(result.findings) == [
+        FindingTriple(.orphanedLayer, Self.orphan, store.graphRoot + "/overlay/" + Self.orphan)
       ])
   }
 
@@ -115,7 +115,7 @@ import Testing
     let link = store.graphRoot + "/overlay/" + String(repeating: "4", count: 64)
     try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: outside)
     let result = store.audit()
-    #expect(FindingKey.of(result.findings).map(\.id) == [Self.orphan])
+    #expect(FindingTriple.of(result.findings).map(\.id) == [Self.orphan])
   }
 
   @Test func symlinkedLayersFileIsRejected() throws {

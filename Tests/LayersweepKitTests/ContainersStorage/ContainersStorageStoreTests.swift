@@ -16,7 +16,7 @@ import Testing
 
     let result = sandbox.audit()
     #expect(result.errors == [])
-    #expect(FindingKey.of(result.findings) == [])
+    #expect(FindingTriple.of(result.findings) == [])
     #expect(result.status.isPresent)
     #expect(Set(result.containers.map(\.id)) == [created, mounted])
     let record = result.containers.first { $0.id == mounted }
@@ -48,7 +48,7 @@ import Testing
 
     let result = sandbox.audit(now: Date().addingTimeInterval(30 * 86_400))
     #expect(result.errors == [])
-    #expect(FindingKey.of(result.findings) == [])
+    #expect(FindingTriple.of(result.findings) == [])
     #expect(Set(result.containers.map(\.id)) == Set(containers))
   }
 
@@ -80,8 +80,8 @@ import Testing
     let result = sandbox.audit()
     #expect(result.errors == [])
     #expect(
-      FindingKey.of(result.findings) == [
-        FindingKey(.orphanedLayer, orphan, sandbox.driverRoot + "/" + orphan)
+      FindingTriple.of(result.findings) == [
+        FindingTriple(.orphanedLayer, orphan, sandbox.driverRoot + "/" + orphan)
       ])
     #expect(result.findings.first?.cleanable == true)
     #expect((result.findings.first?.reclaimableBytes ?? 0) > 1_000_000)
@@ -105,8 +105,8 @@ import Testing
     let result = sandbox.audit()
     #expect(result.errors == [])
     #expect(
-      FindingKey.of(result.findings) == [
-        FindingKey(.staleRemoval, layer, sandbox.driverRoot + "/" + layer)
+      FindingTriple.of(result.findings) == [
+        FindingTriple(.staleRemoval, layer, sandbox.driverRoot + "/" + layer)
       ])
     #expect(result.findings.first?.cleanable == false)
   }
@@ -132,11 +132,11 @@ import Testing
     let path = sandbox.driverRoot + "/" + layer
     #expect(result.errors == [])
     #expect(
-      FindingKey.of(result.findings)
-        == FindingKey.sorted([
-          FindingKey(.danglingLayerMetadata, container, path),
-          FindingKey(.danglingLayerMetadata, layer, path),
-          FindingKey(.brokenLayerLink, link, sandbox.driverRoot + "/l/" + link),
+      FindingTriple.of(result.findings)
+        == FindingTriple.sorted([
+          FindingTriple(.danglingLayerMetadata, container, path),
+          FindingTriple(.danglingLayerMetadata, layer, path),
+          FindingTriple(.brokenLayerLink, link, sandbox.driverRoot + "/l/" + link),
         ]))
     let cleanable = result.findings.filter(\.cleanable).map(\.kind)
     #expect(cleanable == [.brokenLayerLink])
@@ -152,11 +152,11 @@ import Testing
     let result = sandbox.audit()
     let path = sandbox.driverRoot + "/" + layer
     #expect(
-      FindingKey.of(result.findings)
-        == FindingKey.sorted([
-          FindingKey(.danglingLayerMetadata, image, path),
-          FindingKey(.danglingLayerMetadata, layer, path),
-          FindingKey(.brokenLayerLink, link, sandbox.driverRoot + "/l/" + link),
+      FindingTriple.of(result.findings)
+        == FindingTriple.sorted([
+          FindingTriple(.danglingLayerMetadata, image, path),
+          FindingTriple(.danglingLayerMetadata, layer, path),
+          FindingTriple(.brokenLayerLink, link, sandbox.driverRoot + "/l/" + link),
         ]))
   }
 
@@ -171,10 +171,10 @@ import Testing
 
     let result = sandbox.audit()
     #expect(
-      FindingKey.of(result.findings)
-        == FindingKey.sorted([
-          FindingKey(.brokenLayerLink, base, sandbox.driverRoot + "/" + base + "/link"),
-          FindingKey(.brokenLayerLink, top, sandbox.driverRoot + "/" + top + "/lower"),
+      FindingTriple.of(result.findings)
+        == FindingTriple.sorted([
+          FindingTriple(.brokenLayerLink, base, sandbox.driverRoot + "/" + base + "/link"),
+          FindingTriple(.brokenLayerLink, top, sandbox.driverRoot + "/" + top + "/lower"),
         ]))
   }
 
@@ -188,10 +188,10 @@ import Testing
 
     let fresh = sandbox.audit()
     let later = sandbox.audit(now: Date().addingTimeInterval(25 * 3_600))
-    #expect(FindingKey.of(fresh.findings) == [])
+    #expect(FindingTriple.of(fresh.findings) == [])
     #expect(
-      FindingKey.of(later.findings) == [
-        FindingKey(.unreferencedLayerChain, layer, sandbox.driverRoot + "/" + layer)
+      FindingTriple.of(later.findings) == [
+        FindingTriple(.unreferencedLayerChain, layer, sandbox.driverRoot + "/" + layer)
       ])
     #expect(later.findings.first?.cleanable == false)
   }
@@ -211,8 +211,8 @@ import Testing
 
     let result = sandbox.audit()
     #expect(
-      FindingKey.of(result.findings) == [
-        FindingKey(.unreferencedLayerChain, layer, sandbox.driverRoot + "/" + layer)
+      FindingTriple.of(result.findings) == [
+        FindingTriple(.unreferencedLayerChain, layer, sandbox.driverRoot + "/" + layer)
       ])
   }
 
@@ -225,7 +225,7 @@ import Testing
     #expect(umount2(merged, 0) == 0)
 
     let result = sandbox.audit()
-    #expect(FindingKey.of(result.findings) == [FindingKey(.deadMount, layer, merged)])
+    #expect(FindingTriple.of(result.findings) == [FindingTriple(.deadMount, layer, merged)])
     #expect(result.findings.first?.details["reason"] == "recorded-not-mounted")
   }
 
@@ -248,7 +248,7 @@ import Testing
     defer { umount2(merged, Int32(MNT_DETACH)) }
 
     let result = sandbox.audit()
-    #expect(FindingKey.of(result.findings) == [FindingKey(.deadMount, layer, merged)])
+    #expect(FindingTriple.of(result.findings) == [FindingTriple(.deadMount, layer, merged)])
     #expect(result.findings.first?.details["reason"] == "mounted-not-recorded")
   }
 
@@ -263,7 +263,7 @@ import Testing
     try Data("x".utf8).write(to: URL(fileURLWithPath: merged + "/late.log"))
 
     let result = sandbox.audit()
-    #expect(FindingKey.of(result.findings) == [FindingKey(.deadMount, layer, merged)])
+    #expect(FindingTriple.of(result.findings) == [FindingTriple(.deadMount, layer, merged)])
     #expect(result.findings.first?.details["reason"] == "stray-files-in-merged")
   }
 }

@@ -82,20 +82,21 @@ import Testing
     let aufs = fixture.aufs
     #expect(result.errors == [])
     #expect(
-      FindingKey.of(result.findings)
-        == FindingKey.sorted([
-          FindingKey(.orphanedLayer, Self.orphan, aufs + "/diff/" + Self.orphan),
-          FindingKey(.orphanedLayer, Self.leakedLayer, aufs + "/diff/" + Self.leakedLayer),
-          FindingKey(.orphanedLayer, Self.strayMountPoint, aufs + "/mnt/" + Self.strayMountPoint),
-          FindingKey(
+      FindingTriple.of(result.findings)
+        == FindingTriple.sorted([
+          FindingTriple(.orphanedLayer, Self.orphan, aufs + "/diff/" + Self.orphan),
+          FindingTriple(.orphanedLayer, Self.leakedLayer, aufs + "/diff/" + Self.leakedLayer),
+          FindingTriple(
+            .orphanedLayer, Self.strayMountPoint, aufs + "/mnt/" + Self.strayMountPoint),
+          FindingTriple(
             .orphanedLayer, Self.strayLayersFile, aufs + "/layers/" + Self.strayLayersFile),
-          FindingKey(.staleRemoval, Self.removing, aufs + "/diff/" + Self.removing),
-          FindingKey(.staleRemoval, Self.removing, aufs + "/mnt/" + Self.removing),
-          FindingKey(
+          FindingTriple(.staleRemoval, Self.removing, aufs + "/diff/" + Self.removing),
+          FindingTriple(.staleRemoval, Self.removing, aufs + "/mnt/" + Self.removing),
+          FindingTriple(
             .staleRemoval, Self.removingChain,
             fixture.docker + "/image/aufs/layerdb/sha256/" + Self.removingChain),
-          FindingKey(.deadMount, Self.deadMount, aufs + "/mnt/" + Self.deadMount),
-          FindingKey(.deadMount, Self.leakedLayer, aufs + "/mnt/" + Self.leakedLayer),
+          FindingTriple(.deadMount, Self.deadMount, aufs + "/mnt/" + Self.deadMount),
+          FindingTriple(.deadMount, Self.leakedLayer, aufs + "/mnt/" + Self.leakedLayer),
         ]))
   }
 
@@ -144,7 +145,7 @@ import Testing
 
     let result = fixture.audit()
     #expect(result.errors == [])
-    #expect(FindingKey.of(result.findings) == [])
+    #expect(FindingTriple.of(result.findings) == [])
   }
 
   @Test func craftedCacheIDBlocksOrphans() throws {

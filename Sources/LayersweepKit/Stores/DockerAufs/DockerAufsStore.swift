@@ -25,8 +25,8 @@ public struct DockerAufsStore: StoreAdapter {
       name: name, root: driverRoot, isPresent: FileManager.default.fileExists(atPath: driverRoot))
     guard status.isPresent else { return StoreAuditResult(status: status) }
 
-    var database = DockerLayerDatabase.load(root: layerDatabaseRoot, store: name)
-    let diffNames = DockerLayerDatabase.entries(of: driverRoot + "/diff")
+    var database = AufsLayerDatabase.load(root: layerDatabaseRoot, store: name)
+    let diffNames = AufsLayerDatabase.entries(of: driverRoot + "/diff")
     if !diffNames.isEmpty, !FileManager.default.fileExists(atPath: layerDatabaseRoot + "/sha256") {
       // Without the database every layer would look orphaned.
       database.errors.append(
@@ -40,8 +40,8 @@ public struct DockerAufsStore: StoreAdapter {
     let scan = DockerAufsScan(
       database: database, mounts: mounts,
       diffNames: diffNames,
-      layersNames: DockerLayerDatabase.entries(of: driverRoot + "/layers"),
-      mountPointNames: DockerLayerDatabase.entries(of: driverRoot + "/mnt"))
+      layersNames: AufsLayerDatabase.entries(of: driverRoot + "/layers"),
+      mountPointNames: AufsLayerDatabase.entries(of: driverRoot + "/mnt"))
 
     var findings = orphanedLayers(scan, now: context.now) + strayEntries(scan, now: context.now)
     findings += pendingRemovals(scan, now: context.now) + deadMounts(scan)
@@ -72,7 +72,7 @@ public struct DockerAufsStore: StoreAdapter {
 
 /// The entries, references and mounts one audit read from the aufs store.
 struct DockerAufsScan {
-  var database: DockerLayerDatabase
+  var database: AufsLayerDatabase
   /// aufs mounts below `aufs/mnt`.
   var mounts: [AufsMount]
   /// Entry names of `aufs/diff`, `aufs/layers` and `aufs/mnt`.

@@ -3,7 +3,7 @@ import Testing
 
 @testable import LayersweepKit
 
-@Suite struct StoreIdentifierTests {
+@Suite struct StorageIdentifierTests {
   @Test(arguments: [
     String(repeating: "a", count: 64),
     "3R6BY5EUNGZIEU5Z2WAXBTDT3A",

@@ -1,7 +1,7 @@
 @testable import LayersweepKit
 
 /// The kind, id and path of a finding, the triple tests compare exactly.
-struct FindingKey: Hashable, CustomStringConvertible {
+struct FindingTriple: Hashable, CustomStringConvertible {
   var kind: FindingKind
   var id: String
   var path: String?
@@ -15,11 +15,13 @@ struct FindingKey: Hashable, CustomStringConvertible {
   var description: String { "\(kind.rawValue) \(id) \(path ?? "-")" }
 
   /// The keys of `findings`, sorted for comparison.
-  static func of(_ findings: [Finding]) -> [FindingKey] {
-    findings.map { FindingKey($0.kind, $0.id, $0.path) }.sorted { $0.description < $1.description }
+  static func of(_ findings: [Finding]) -> [FindingTriple] {
+    findings.map { FindingTriple($0.kind, $0.id, $0.path) }.sorted {
+      $0.description < $1.description
+    }
   }
 
-  static func sorted(_ keys: [FindingKey]) -> [FindingKey] {
+  static func sorted(_ keys: [FindingTriple]) -> [FindingTriple] {
     keys.sorted { $0.description < $1.description }
   }
 }

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// NOTE: the Docker overlay2 store reads the same layout; the two readers should become one
 /// once both exist.
-struct DockerLayerDatabase {
+struct AufsLayerDatabase {
   /// A layerdb entry that is being deleted or was never committed.
   struct PendingEntry: Equatable {
     /// The entry's directory.
