@@ -20,7 +20,10 @@ public struct Auditor: Sendable {
     collect: @escaping @Sendable (HostPaths) throws -> HostSnapshot = HostCollector.collect
   ) {
     self.context = context
-    self.adapters = adapters ?? [DockerOverlay2Store(paths: context.paths)]
+    self.adapters =
+      adapters ?? [
+        DockerOverlay2Store(paths: context.paths), KubeletPodStore(paths: context.paths),
+      ]
     self.hostname = hostname ?? Self.currentHostname()
     self.collect = collect
   }

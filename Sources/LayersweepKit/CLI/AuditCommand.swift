@@ -31,6 +31,10 @@ enum AuditCommand: Subcommand {
       OptionSpec(
         "docker-cgroup-parent", value: "name",
         help: "Docker's cgroup parent under the cgroupfs driver.", default: "docker"),
+      OptionSpec(
+        "kubelet-root", value: "path",
+        help: "kubelet's root directory, whose pods/ lists the pods on this node.",
+        default: "/var/lib/kubelet"),
       OptionSpec("proc", value: "path", help: "The procfs mount.", default: "/proc"),
       OptionSpec(
         "cgroup-root", value: "path", help: "Where the cgroup hierarchies are mounted.",
@@ -83,6 +87,7 @@ enum AuditCommand: Subcommand {
     paths.dockerRoot = options.value("docker-root") ?? paths.dockerRoot
     paths.dockerExecRoot = options.value("docker-exec-root") ?? paths.dockerExecRoot
     paths.dockerSocket = options.value("docker-socket") ?? paths.dockerSocket
+    paths.kubeletRoot = options.value("kubelet-root") ?? paths.kubeletRoot
     paths.proc = options.value("proc") ?? paths.proc
     paths.cgroupRoot = options.value("cgroup-root") ?? paths.cgroupRoot
 

@@ -10,6 +10,9 @@ public struct HostPaths: Sendable, Equatable {
   public var dockerExecRoot: String = "/run/docker"
   /// Docker's API socket.
   public var dockerSocket: String = "/run/docker.sock"
+  /// kubelet's root directory (`--root-dir`), whose `pods/<uid>` directories list the pods
+  /// on this node.
+  public var kubeletRoot: String = "/var/lib/kubelet"
 
   public init() {}
 }

@@ -61,14 +61,25 @@ public struct StoreAuditResult: Sendable {
   /// Mount points below `mountRoots` that the runtime keeps for itself and no container
   /// owns, such as Docker's `<exec-root>/netns/default`; the cross-checks never report them.
   public var sharedMountPoints: [String]
+  /// Whether `containers` holds every container the store records, so that a container id
+  /// missing from it belongs to no container of this store. An adapter that does not read its
+  /// runtime's container records sets this to false; the cross-checks then judge no cgroup
+  /// by this store.
+  public var isContainerListComplete: Bool
+  /// The uids of the Kubernetes pods this store records, for the kubelet pods directory;
+  /// nil for every other store.
+  public var podUIDs: Set<String>?
 
   public init(
     status: StoreStatus, findings: [Finding] = [], errors: [AuditError] = [],
     containers: [ContainerRecord] = [], mountRoots: [String] = [],
     layerDiffDirectories: [String: String] = [:], layerRoot: String? = nil,
-    sharedMountPoints: [String] = []
+    sharedMountPoints: [String] = [], isContainerListComplete: Bool = true,
+    podUIDs: Set<String>? = nil
   ) {
     self.sharedMountPoints = sharedMountPoints
+    self.isContainerListComplete = isContainerListComplete
+    self.podUIDs = podUIDs
     self.status = status
     self.findings = findings
     self.errors = errors

@@ -33,7 +33,8 @@ import Testing
   static let auditUsage =
     "Usage: layersweep audit [--format <format>] [--json] [--output <file>] "
     + "[--docker-root <path>] [--docker-exec-root <path>] [--docker-socket <path>] "
-    + "[--docker-cgroup-parent <name>] [--proc <path>] [--cgroup-root <path>] "
+    + "[--docker-cgroup-parent <name>] [--kubelet-root <path>] [--proc <path>] "
+    + "[--cgroup-root <path>] "
     + "[--api-timeout <seconds>] [--no-bytes] [--verbose]\n"
 
   static let auditHelp = """
@@ -44,7 +45,8 @@ import Testing
 
     USAGE: layersweep audit [--format <format>] [--json] [--output <file>] [--docker-root <path>] \
     [--docker-exec-root <path>] [--docker-socket <path>] [--docker-cgroup-parent <name>] \
-    [--proc <path>] [--cgroup-root <path>] [--api-timeout <seconds>] [--no-bytes] [--verbose]
+    [--kubelet-root <path>] [--proc <path>] [--cgroup-root <path>] [--api-timeout <seconds>] \
+    [--no-bytes] [--verbose]
 
     OPTIONS:
       --format <format>       Output format: table, json or prometheus. (default: table)
@@ -56,6 +58,7 @@ import Testing
       --docker-socket <path>  Docker's API socket. (default: /run/docker.sock)
       --docker-cgroup-parent <name>
                               Docker's cgroup parent under the cgroupfs driver. (default: docker)
+      --kubelet-root <path>   kubelet's root directory, whose pods/ lists the pods on this node. (default: /var/lib/kubelet)
       --proc <path>           The procfs mount. (default: /proc)
       --cgroup-root <path>    Where the cgroup hierarchies are mounted. (default: /sys/fs/cgroup)
       --api-timeout <seconds> Seconds to wait for a runtime API before treating it as not responding. (default: 2)
@@ -65,17 +68,17 @@ import Testing
 
     """
 
-  /// Creates a temporary host with an empty Docker data root and exec root and no cgroup
-  /// hierarchies. `/proc` stays the real one.
+  /// Creates a temporary host with an empty Docker data root and exec root, a kubelet root
+  /// without a pods directory and no cgroup hierarchies. `/proc` stays the real one.
   static func emptyHostArguments(_ directory: TemporaryDirectory) throws -> [String] {
-    for name in ["docker", "run-docker", "cgroup"] {
+    for name in ["docker", "run-docker", "cgroup", "kubelet"] {
       try FileManager.default.createDirectory(
         atPath: "\(directory.path)/\(name)", withIntermediateDirectories: true)
     }
     return [
       "--docker-root", "\(directory.path)/docker", "--docker-exec-root",
       "\(directory.path)/run-docker", "--docker-socket", "\(directory.path)/docker.sock",
-      "--cgroup-root", "\(directory.path)/cgroup",
+      "--cgroup-root", "\(directory.path)/cgroup", "--kubelet-root", "\(directory.path)/kubelet",
     ]
   }
 
@@ -120,6 +123,7 @@ import Testing
       Host: \(Auditor.currentHostname())
       Stores:
         docker-overlay2  \(directory.path)/docker  absent
+        kubelet  \(directory.path)/kubelet  absent
 
       No findings.
 
@@ -139,7 +143,7 @@ import Testing
     let check = try PrometheusRendererTests.runPromtool(input: text)
     #expect(check.status == 0, "promtool: \(check.output)")
     let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-    #expect(leftovers.sorted() == ["cgroup", "docker", "layersweep.prom", "run-docker"])
+    #expect(leftovers.sorted() == ["cgroup", "docker", "kubelet", "layersweep.prom", "run-docker"])
   }
 
   @Test func outputToMissingDirectoryFails() throws {
