@@ -12,8 +12,8 @@ extension CrossChecks {
   func leakedCgroupFindings() -> [Finding] {
     var findings: [Finding] = []
     for hierarchy in host.cgroupHierarchies {
-      let matches = containerCgroups(in: hierarchy).compactMap { match in
-        decidingStores(for: match.1).map { (match.0, match.1, match.2, $0) }
+      let matches = containerCgroups(in: hierarchy).compactMap { cgroup, rule, id in
+        decidingStores(for: rule).map { (cgroup, rule, id, $0) }
       }
       let pidsByCgroup = members(of: Set(matches.map(\.0)), in: hierarchy)
       for (cgroup, rule, id, deciders) in matches {
