@@ -88,6 +88,11 @@ enum AuditCommand: Subcommand {
     paths.dockerExecRoot = options.value("docker-exec-root") ?? paths.dockerExecRoot
     paths.dockerSocket = options.value("docker-socket") ?? paths.dockerSocket
     paths.kubeletRoot = options.value("kubelet-root") ?? paths.kubeletRoot
+    guard !paths.kubeletRoot.isEmpty else {
+      throw UsageError(
+        "invalid value '' for '--kubelet-root <path>': expected a directory such as "
+          + "/var/lib/kubelet")
+    }
     paths.proc = options.value("proc") ?? paths.proc
     paths.cgroupRoot = options.value("cgroup-root") ?? paths.cgroupRoot
 

@@ -137,6 +137,11 @@ import Testing
     #expect(findings.isEmpty)
   }
 
+  @Test func rootlessKubeletPodsAreQuiet() {
+    let pod = "/user.slice/user-1000.slice/user@1000.service/kubepods/burstable/pod\(Self.uid)"
+    #expect(Self.leaked([Self.memory([pod])], [Self.podStore([])]).isEmpty)
+  }
+
   @Test func storeErrorsElsewhereBlockClean() throws {
     let error = AuditError(store: "docker-overlay2", path: "/x/config.v2.json", message: "bad")
     let findings = Self.leaked(

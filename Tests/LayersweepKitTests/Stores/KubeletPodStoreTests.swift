@@ -36,7 +36,8 @@ import Testing
 
   @Test func podsFileIsAnError() throws {
     let directory = try TemporaryDirectory()
-    FileManager.default.createFile(atPath: directory.path + "/pods", contents: Data("x".utf8))
+    #expect(
+      FileManager.default.createFile(atPath: directory.path + "/pods", contents: Data("x".utf8)))
     let result = Self.audit(kubeletRoot: directory.path)
     #expect(result.status.isPresent)
     #expect(result.podUIDs == nil)
@@ -58,5 +59,20 @@ import Testing
       atPath: directory.path + "/kubelet", withDestinationPath: directory.path + "/disk")
     let result = Self.audit(kubeletRoot: directory.path + "/kubelet")
     #expect(result.podUIDs == ["abc"])
+  }
+
+  /// A file, a dangling symlink or a crafted name in `pods/` still counts as a pod, so its
+  /// cgroup is never reported; only the parsed uid of a cgroup becomes a path.
+  @Test func oddEntriesCountAsPods() throws {
+    let directory = try TemporaryDirectory()
+    let pods = directory.path + "/pods"
+    try FileManager.default.createDirectory(atPath: pods, withIntermediateDirectories: true)
+    #expect(FileManager.default.createFile(atPath: pods + "/file-uid", contents: Data()))
+    try FileManager.default.createSymbolicLink(
+      atPath: pods + "/dangling-uid", withDestinationPath: directory.path + "/missing")
+    #expect(FileManager.default.createFile(atPath: pods + "/..etc", contents: Data()))
+    let result = Self.audit(kubeletRoot: directory.path)
+    #expect(result.podUIDs == ["file-uid", "dangling-uid", "..etc"])
+    #expect(result.errors.isEmpty)
   }
 }
