@@ -20,7 +20,7 @@ import Testing
   {
     StoreAuditResult(
       status: StoreStatus(name: "kubelet", root: kubeletRoot, isPresent: present),
-      errors: errors, isContainerListComplete: false, podUIDs: present ? Set(uids) : nil)
+      errors: errors, podUIDs: present ? Set(uids) : nil)
   }
 
   static func memory(_ cgroups: [String]) -> CgroupHierarchy {

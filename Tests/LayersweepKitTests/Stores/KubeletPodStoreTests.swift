@@ -61,8 +61,8 @@ import Testing
     #expect(result.podUIDs == ["abc"])
   }
 
-  /// A file, a dangling symlink or a crafted name in `pods/` still counts as a pod, so its
-  /// cgroup is never reported; only the parsed uid of a cgroup becomes a path.
+  /// A file, a dangling symlink or a crafted name in `pods/` still counts as a pod, so no
+  /// cgroup is reported through it. Only the uid parsed from a cgroup's name becomes a path.
   @Test func oddEntriesCountAsPods() throws {
     let directory = try TemporaryDirectory()
     let pods = directory.path + "/pods"

@@ -24,7 +24,7 @@ public struct KubeletPodStore: StoreAdapter {
     guard stat(podsDirectory, &info) == 0 else {
       let code = errno
       if code == ENOENT || code == ENOTDIR {
-        return StoreAuditResult(status: status, isContainerListComplete: false)
+        return StoreAuditResult(status: status)
       }
       return failure(status, podsDirectory, "stat failed: \(String(cString: strerror(code)))")
     }
@@ -36,7 +36,7 @@ public struct KubeletPodStore: StoreAdapter {
     do {
       let entries = try FileManager.default.contentsOfDirectory(atPath: podsDirectory)
       return StoreAuditResult(
-        status: status, isContainerListComplete: false, podUIDs: Set(entries))
+        status: status, podUIDs: Set(entries))
     } catch {
       return failure(status, podsDirectory, "listing failed: \(error.localizedDescription)")
     }
@@ -49,6 +49,6 @@ public struct KubeletPodStore: StoreAdapter {
       store: name, path: path,
       message: "kubelet's pods directory \(problem). Check --kubelet-root and the permissions "
         + "of the directory; pod cgroups are not judged until it can be read.")
-    return StoreAuditResult(status: status, errors: [error], isContainerListComplete: false)
+    return StoreAuditResult(status: status, errors: [error])
   }
 }
