@@ -11,7 +11,8 @@ extension CrossChecks {
   /// deleted pod's cgroup and directory once the pod's volumes are gone. With kubelet
   /// stopped neither happens, so the directory tells nothing reliable about the cgroup.
   // NOTE: kubelet's syncPod creates a new pod's cgroup just before its directory, so a pod
-  // started in that moment can be reported once. clean checks again before it removes it.
+  // started in that moment can be reported once. clean must check the pod directory again
+  // right before it removes such a cgroup.
   func leakedPodCgroupFindings() -> [Finding] {
     guard let kubeletPID = runningKubeletPID(), let podStore = readPodStore(),
       let podUIDs = podStore.podUIDs
