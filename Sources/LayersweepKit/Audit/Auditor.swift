@@ -76,6 +76,7 @@ public struct Auditor: Sendable {
       DockerOverlay2Store(paths: paths),
       DockerAufsStore(paths: paths),
       ContainersStorageStore(paths: paths),
+      KubeletPodStore(paths: paths),
     ]
   }
 }

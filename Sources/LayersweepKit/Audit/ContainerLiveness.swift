@@ -15,6 +15,13 @@ public enum ContainerLiveness: Sendable, Equatable {
   /// The recorded pid belongs to another process now; `reason` describes what differs.
   case reused(pid: Int32, reason: String)
 
+  /// Whether the container may be running: live, or recorded in a state that cannot tell.
+  /// Mounts and cgroups of such a container are never reported.
+  public var mayBeLive: Bool {
+    if case .notClaimed(.unknown) = self { return true }
+    return isLive
+  }
+
   public var isLive: Bool {
     if case .live = self { return true }
     return false

@@ -5,21 +5,43 @@ extension CrossChecks {
   /// One finding per hierarchy and cgroup; id is the cgroup path within the hierarchy
   /// (`/docker/<id>`), path the directory on the host. Cleanable only when it contains
   /// no processes.
+  ///
+  /// A cgroup is judged only when its row's stores can decide (see `decidingStores(for:)`),
+  /// and a record whose state is unknown (containers/storage keeps no run state) counts as
+  /// the container still existing.
   func leakedCgroupFindings() -> [Finding] {
     var findings: [Finding] = []
     for hierarchy in host.cgroupHierarchies {
-      let matches = containerCgroups(in: hierarchy)
+      let matches = containerCgroups(in: hierarchy).compactMap { cgroup, rule, id in
+        decidingStores(for: rule).map { (cgroup, rule, id, $0) }
+      }
       let pidsByCgroup = members(of: Set(matches.map(\.0)), in: hierarchy)
-      for (cgroup, rule, id) in matches {
+      for (cgroup, rule, id, deciders) in matches {
         let owner = verdict(forContainerID: id)
-        if owner?.liveness.isLive == true { continue }
+        if let owner, owner.liveness.mayBeLive {
+          continue
+        }
         let finding = leakedCgroupFinding(
-          cgroup, hierarchy: hierarchy, rule: rule, id: id, owner: owner,
+          cgroup, hierarchy: hierarchy, rule: rule, id: id, owner: owner, deciders: deciders,
           pids: pidsByCgroup[cgroup, default: []].sorted())
         findings.append(finding)
       }
     }
     return findings
+  }
+
+  /// Lists the names of the stores that decide whether containers of `rule` exist: those
+  /// among `rule.stores` that are present. Returns nil when none is present, or when one of
+  /// them had read errors or does not list its containers, because a container missing from
+  /// an unread or partly read store would look leaked. Such cgroups are not reported at all:
+  /// an empty scope alone does not show that its container is gone, since a runtime creates
+  /// the cgroup before it starts the container's process.
+  func decidingStores(for rule: CgroupNamingRule) -> [String]? {
+    let present = stores.filter { rule.stores.contains($0.status.name) && $0.status.isPresent }
+    guard !present.isEmpty,
+      present.allSatisfy({ $0.errors.isEmpty && $0.isContainerListComplete })
+    else { return nil }
+    return present.map(\.status.name)
   }
 
   /// Lists the cgroups of `hierarchy` that a naming rule matches, outermost only, because a
@@ -31,6 +53,7 @@ extension CrossChecks {
     var matchedPaths = Set<String>()
     for cgroup in hierarchy.cgroups.sorted() {
       if hasAncestor(cgroup, in: matchedPaths) { continue }
+      if CgroupNamingRule.isBelowUserManager(cgroup) { continue }
       for rule in cgroupRules {
         guard let id = rule.containerID(inCgroupPath: cgroup) else { continue }
         matched.append((cgroup, rule, id))
@@ -52,13 +75,15 @@ extension CrossChecks {
 
   private func leakedCgroupFinding(
     _ cgroup: String, hierarchy: CgroupHierarchy, rule: CgroupNamingRule, id: String,
-    owner: Owner?, pids: [Int32]
+    owner: Owner?, deciders: [String], pids: [Int32]
   ) -> Finding {
     let name = Self.hierarchyName(hierarchy)
+    let storeList = deciders.joined(separator: ", ")
     var evidence = ["cgroup \(cgroup) in hierarchy \(name) names \(rule.runtime) container \(id)"]
     evidence.append(
       owner.map { "container \(id) is not live: \($0.liveness.explanation)" }
-        ?? "no store records container \(id)")
+        ?? "no record in \(deciders.count == 1 ? "store" : "stores") \(storeList) names "
+        + "container \(id)")
     evidence.append(
       pids.isEmpty
         ? "it holds no processes"
@@ -74,11 +99,12 @@ extension CrossChecks {
       nextStep: isCleanable ? nil : leakedCgroupNextStep(hasProcesses: !pids.isEmpty),
       details: [
         "container": id, "runtime": rule.runtime, "driver": rule.driver, "hierarchy": name,
+        "stores": storeList,
         "process_count": String(pids.count), "pids": pids.map(String.init).joined(separator: ","),
       ])
   }
 
-  private func leakedCgroupNextStep(hasProcesses: Bool) -> String {
+  func leakedCgroupNextStep(hasProcesses: Bool) -> String {
     if hasProcesses {
       return "Stop the processes still in the cgroup, then run clean to remove it."
     }

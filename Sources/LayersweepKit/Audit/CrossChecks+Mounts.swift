@@ -14,7 +14,7 @@ extension CrossChecks {
     return latestByTarget.values.compactMap { mount, count in
       guard let store = store(owningMountPoint: mount.target) else { return nil }
       let owner = claimant(of: mount.target)
-      if owner?.liveness.isLive == true { return nil }
+      if owner?.liveness.mayBeLive == true { return nil }
       return deadMountFinding(mount, count: count, store: store.status.name, owner: owner)
     }
   }
@@ -105,7 +105,7 @@ extension CrossChecks {
       let merged = upper.map { CrossChecks.parent(of: $0.directory) + "/merged" }
       owner = claimant(of: mount.target) ?? merged.flatMap(claimant(of:))
     }
-    if owner?.liveness.isLive == true { return nil }
+    if owner?.liveness.mayBeLive == true { return nil }
     return LeakedMount(
       mount: mount, store: storeName, owner: owner, hostTarget: hostMount?.target, upper: upper,
       lower: lower)

@@ -27,7 +27,7 @@ public struct CrossChecks: Sendable {
     self.host = host
     self.stores = stores
     self.cgroupRules =
-      cgroupRules ?? CgroupNamingRule.docker(cgroupParent: context.dockerCgroupParent)
+      cgroupRules ?? CgroupNamingRule.standard(dockerCgroupParent: context.dockerCgroupParent)
     let judge = LivenessJudge(host: host, startTimeTolerance: context.startTimeTolerance)
     self.judge = judge
 
@@ -50,7 +50,8 @@ public struct CrossChecks: Sendable {
   /// Runs every cross-check and returns their findings, unsorted.
   public func findings() -> [Finding] {
     staleContainerStateFindings() + deadMountFindings() + leakedMountFindings()
-      + leakedCgroupFindings() + dyingCgroupFindings() + zombieProcessFindings()
+      + leakedCgroupFindings() + leakedPodCgroupFindings() + dyingCgroupFindings()
+      + zombieProcessFindings()
   }
 
   // MARK: - Shared lookups

@@ -68,7 +68,7 @@ enum AuditCommand: Subcommand {
   }
 
   static func context(_ options: ParsedOptions) throws -> AuditContext {
-    let paths = HostPathOptions.paths(from: options)
+    let paths = try HostPathOptions.paths(from: options)
 
     var context = AuditContext(paths: paths, measuresBytes: !options.has("no-bytes"))
     let cgroupParent = options.value("docker-cgroup-parent") ?? "docker"

@@ -15,6 +15,10 @@ enum HostPathOptions {
       ),
       ("containers-runroot", "The containers/storage run root.", \.containersRunRoot),
       ("aufs-sysfs", "Where the aufs module lists mounted branches.", \.aufsSysfsRoot),
+      (
+        "kubelet-root", "kubelet's root directory, whose pods/ lists the pods on this node.",
+        \.kubeletRoot
+      ),
       ("proc", "The procfs mount.", \.proc),
       ("cgroup-root", "Where the cgroup hierarchies are mounted.", \.cgroupRoot),
     ]
@@ -27,11 +31,18 @@ enum HostPathOptions {
     }
   }
 
-  /// The host paths the command line sets, each defaulting to the real one.
-  static func paths(from options: ParsedOptions) -> HostPaths {
+  /// The host paths the command line sets, each defaulting to the real one. An empty path is
+  /// a usage error.
+  static func paths(from options: ParsedOptions) throws -> HostPaths {
     var paths = HostPaths()
     for row in rows {
-      if let value = options.value(row.name) { paths[keyPath: row.field] = value }
+      guard let value = options.value(row.name) else { continue }
+      guard !value.isEmpty else {
+        throw UsageError(
+          "invalid value '' for '--\(row.name) <path>': expected a path such as "
+            + defaults[keyPath: row.field])
+      }
+      paths[keyPath: row.field] = value
     }
     return paths
   }

@@ -18,6 +18,9 @@ public struct HostPaths: Sendable, Equatable {
   /// The sysfs directory in which the aufs module lists each mounted aufs superblock's
   /// branches (`si_<id>/br<N>`).
   public var aufsSysfsRoot: String = "/sys/fs/aufs"
+  /// kubelet's root directory (`--root-dir`), whose `pods/<uid>` directories list the pods
+  /// on this node.
+  public var kubeletRoot: String = "/var/lib/kubelet"
 
   public init() {}
 }

@@ -61,14 +61,26 @@ public struct StoreAuditResult: Sendable {
   /// Mount points below `mountRoots` that the runtime keeps for itself and no container
   /// owns, such as Docker's `<exec-root>/netns/default`; the cross-checks never report them.
   public var sharedMountPoints: [String]
+  /// Whether `containers` holds every container the store records, so that a container id
+  /// missing from it belongs to no container of this store. False unless the adapter sets it
+  /// after reading its runtime's container records: the cross-checks judge a runtime's
+  /// cgroups only by stores that set it, so an adapter that lists no containers never makes
+  /// every cgroup look leaked.
+  public var isContainerListComplete: Bool
+  /// The uids of the Kubernetes pods this store records, for the kubelet pods directory;
+  /// nil for every other store.
+  public var podUIDs: Set<String>?
 
   public init(
     status: StoreStatus, findings: [Finding] = [], errors: [AuditError] = [],
     containers: [ContainerRecord] = [], mountRoots: [String] = [],
     layerDiffDirectories: [String: String] = [:], layerRoot: String? = nil,
-    sharedMountPoints: [String] = []
+    sharedMountPoints: [String] = [], isContainerListComplete: Bool = false,
+    podUIDs: Set<String>? = nil
   ) {
     self.sharedMountPoints = sharedMountPoints
+    self.isContainerListComplete = isContainerListComplete
+    self.podUIDs = podUIDs
     self.status = status
     self.findings = findings
     self.errors = errors

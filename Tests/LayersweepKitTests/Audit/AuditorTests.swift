@@ -35,6 +35,14 @@ import Testing
     #expect(report.exitStatus == .findings)
   }
 
+  @Test func defaultAdaptersIncludeKubelet() {
+    let auditor = Auditor(context: AuditContext(), hostname: "node-1")
+    #expect(
+      auditor.adapters.map(\.name) == [
+        "docker-overlay2", "docker-aufs", "containers-storage", "kubelet",
+      ])
+  }
+
   @Test func storeErrorsFailTheRun() {
     let error = AuditError(
       store: "docker-overlay2", path: "/x/config.v2.json", message: "truncated")

@@ -57,7 +57,9 @@ import Testing
     #expect(finding.details["hierarchy"] == "unified")
     #expect(finding.details["pids"] == "88")
     #expect(!finding.cleanable)
-    #expect(finding.evidence[1] == "no store records container \(Fixture.idC)")
+    #expect(finding.details["stores"] == "docker-overlay2")
+    #expect(
+      finding.evidence[1] == "no record in store docker-overlay2 names container \(Fixture.idC)")
   }
 
   @Test func v2EmptyScopeIsCleanable() {
@@ -80,7 +82,8 @@ import Testing
       cgroups: ["/ci", "/ci/\(Fixture.idA)"])
     let context = AuditContext(dockerCgroupParent: "ci")
     let findings = CrossChecks(
-      host: Fixture.snapshot(hierarchies: [hierarchy]), stores: [], context: context
+      host: Fixture.snapshot(hierarchies: [hierarchy]), stores: [Fixture.store([])],
+      context: context
     )
     .findings().filter { $0.kind == .leakedCgroup }
     #expect(findings.map(\.id) == ["/ci/\(Fixture.idA)"])

@@ -75,7 +75,8 @@ enum CrossCheckFixtures {
       status: StoreStatus(name: "docker-overlay2", root: root, isPresent: true),
       errors: errors, containers: records,
       mountRoots: ["\(root)/overlay2", "\(root)/containers", "\(execRoot)/netns"],
-      layerDiffDirectories: layers, layerRoot: layerRoot, sharedMountPoints: sharedMountPoints)
+      layerDiffDirectories: layers, layerRoot: layerRoot, sharedMountPoints: sharedMountPoints,
+      isContainerListComplete: true)
   }
 
   static func findings(

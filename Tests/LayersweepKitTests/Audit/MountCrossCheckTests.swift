@@ -61,6 +61,13 @@ import Testing
     #expect(Fixture.findings(host, [Fixture.store([record])], kind: .deadMount).isEmpty)
   }
 
+  @Test func unknownStateMountsAreQuiet() {
+    let record = Fixture.record(
+      Fixture.idA, state: .unknown, pid: 0, mountPoints: Fixture.mountPoints(of: Fixture.idA))
+    let host = Fixture.snapshot(hostMounts: [Fixture.mount(Self.shmA)])
+    #expect(Fixture.findings(host, [Fixture.store([record])], kind: .deadMount).isEmpty)
+  }
+
   @Test func sharedAndRootMountsAreQuiet() {
     let netnsDefault = "\(Fixture.execRoot)/netns/default"
     let host = Fixture.snapshot(

@@ -44,7 +44,7 @@ import Testing
     [--docker-cgroup-parent <name>] [--api-timeout <seconds>] [--no-bytes] [--verbose] \
     [--docker-root <path>] [--docker-exec-root <path>] [--docker-socket <path>] \
     [--containers-graphroot <path>] [--containers-runroot <path>] [--aufs-sysfs <path>] \
-    [--proc <path>] [--cgroup-root <path>]
+    [--kubelet-root <path>] [--proc <path>] [--cgroup-root <path>]
 
     OPTIONS:
       --format <format>       Output format: table, json or prometheus. (default: table)
@@ -64,16 +64,17 @@ import Testing
       --containers-runroot <path>
                               The containers/storage run root. (default: /run/containers/storage)
       --aufs-sysfs <path>     Where the aufs module lists mounted branches. (default: /sys/fs/aufs)
+      --kubelet-root <path>   kubelet's root directory, whose pods/ lists the pods on this node. (default: /var/lib/kubelet)
       --proc <path>           The procfs mount. (default: /proc)
       --cgroup-root <path>    Where the cgroup hierarchies are mounted. (default: /sys/fs/cgroup)
       -h, --help              Show help information.
 
     """
 
-  /// Creates a temporary host with an empty Docker data root and exec root and no cgroup
-  /// hierarchies. `/proc` stays the real one.
+  /// Creates a temporary host with an empty Docker data root and exec root, a kubelet root
+  /// without a pods directory and no cgroup hierarchies. `/proc` stays the real one.
   static func emptyHostArguments(_ directory: TemporaryDirectory) throws -> [String] {
-    for name in ["docker", "run-docker", "cgroup"] {
+    for name in ["docker", "run-docker", "cgroup", "kubelet"] {
       try FileManager.default.createDirectory(
         atPath: "\(directory.path)/\(name)", withIntermediateDirectories: true)
     }
@@ -82,7 +83,7 @@ import Testing
       "\(directory.path)/run-docker", "--docker-socket", "\(directory.path)/docker.sock",
       "--containers-graphroot", "\(directory.path)/containers",
       "--containers-runroot", "\(directory.path)/run-containers",
-      "--cgroup-root", "\(directory.path)/cgroup",
+      "--cgroup-root", "\(directory.path)/cgroup", "--kubelet-root", "\(directory.path)/kubelet",
     ]
   }
 
@@ -129,6 +130,7 @@ import Testing
         docker-overlay2     \(directory.path)/docker  absent
         docker-aufs         \(directory.path)/docker/aufs  absent
         containers-storage  \(directory.path)/containers  absent
+        kubelet             \(directory.path)/kubelet  absent
 
       No findings.
 
@@ -148,7 +150,7 @@ import Testing
     let check = try PrometheusRendererTests.runPromtool(input: text)
     #expect(check.status == 0, "promtool: \(check.output)")
     let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-    #expect(leftovers.sorted() == ["cgroup", "docker", "layersweep.prom", "run-docker"])
+    #expect(leftovers.sorted() == ["cgroup", "docker", "kubelet", "layersweep.prom", "run-docker"])
   }
 
   @Test func outputToMissingDirectoryFails() throws {

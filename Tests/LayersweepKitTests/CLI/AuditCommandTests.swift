@@ -28,6 +28,7 @@ import Testing
     #expect(context.paths == HostPaths())
     #expect(context.paths.dockerRoot == "/var/lib/docker")
     #expect(context.paths.dockerSocket == "/run/docker.sock")
+    #expect(context.paths.kubeletRoot == "/var/lib/kubelet")
     #expect(context.dockerCgroupParent == "docker")
     #expect(context.apiTimeout == 2)
     #expect(context.measuresBytes)
@@ -37,7 +38,7 @@ import Testing
     let argv = [
       "--docker-root", "/d", "--docker-exec-root", "/e", "--docker-socket", "/s",
       "--docker-cgroup-parent", "ci", "--proc", "/p", "--cgroup-root", "/c", "--api-timeout",
-      "0.5", "--no-bytes",
+      "0.5", "--no-bytes", "--kubelet-root", "/k",
     ]
     let context = try AuditCommand.context(Self.parse(argv))
     #expect(context.paths.dockerRoot == "/d")
@@ -45,9 +46,17 @@ import Testing
     #expect(context.paths.dockerSocket == "/s")
     #expect(context.paths.proc == "/p")
     #expect(context.paths.cgroupRoot == "/c")
+    #expect(context.paths.kubeletRoot == "/k")
     #expect(context.dockerCgroupParent == "ci")
     #expect(context.apiTimeout == 0.5)
     #expect(!context.measuresBytes)
+  }
+
+  @Test func rejectsEmptyKubeletRoot() throws {
+    let options = try Self.parse(["--kubelet-root", ""])
+    let message =
+      "invalid value '' for '--kubelet-root <path>': expected a path such as /var/lib/kubelet"
+    #expect(throws: UsageError(message)) { try AuditCommand.context(options) }
   }
 
   @Test(arguments: ["0", "-1", "abc", "nan", "inf"])

@@ -87,7 +87,7 @@ public struct ContainersStorageStore: StoreAdapter {
       mountRoots: [graphRoot + "/overlay-containers", runRoot + "/overlay-containers"],
       layerDiffDirectories: Dictionary(
         uniqueKeysWithValues: layers.map { ($0, driverRoot + "/" + $0 + "/diff") }),
-      layerRoot: driverRoot)
+      layerRoot: driverRoot, isContainerListComplete: true)
   }
 
   /// Adds the allocated bytes of a cleanable orphaned layer directory, the only finding

@@ -46,7 +46,13 @@ public struct DockerOverlay2Store: StoreAdapter {
         layout.overlayDirectory, layout.containersDirectory,
         layout.networkNamespaceDirectory,
       ],
-      layerDiffDirectories: diffDirectories(audit), layerRoot: layout.overlayDirectory)
+      layerDiffDirectories: diffDirectories(audit), layerRoot: layout.overlayDirectory,
+      // The overlay2 driver bind-mounts its home onto itself to make it private, and the
+      // daemon keeps the default network namespace mounted for as long as it runs.
+      sharedMountPoints: [
+        layout.overlayDirectory, layout.networkNamespaceDirectory + "/default",
+      ],
+      isContainerListComplete: true)
   }
 
   /// The store exists when `overlay2/` or `image/overlay2/` does.
