@@ -35,11 +35,15 @@ struct DockerFixtureTests {
       "\(daemon.overlayRoot)/\(try daemon.mountID(ofContainer: containerID))/diff")
     daemon.crash()
     #expect(daemon.pid == nil)
+    let sockets = daemon.shimSocketPaths()
+    #expect(sockets.count == 1)
+    #expect(sockets.allSatisfy { HostState.exists($0) })
 
     daemon.tearDown()
     #expect(SandboxCleanup.processes(mentioning: daemon.sandbox) == [])
     #expect(SandboxCleanup.mountPoints(under: daemon.sandbox) == [])
     #expect(SandboxCleanup.cgroupDirectories(relative: daemon.cgroupParent) == [])
     #expect(!FileManager.default.fileExists(atPath: daemon.sandbox))
+    #expect(sockets.filter { HostState.exists($0) } == [])
   }
 }

@@ -138,9 +138,33 @@ final class DockerDaemon: @unchecked Sendable {
     holders.forEach { $0.wait(timeout: 10) }
     stop(timeout: 20)
     SandboxCleanup.killAndWait(SandboxCleanup.processes(mentioning: sandbox))
+    removeShimSockets()
     SandboxCleanup.removeCgroups(relative: cgroupParent)
     SandboxCleanup.unmountAll(under: sandbox)
     SandboxCleanup.removeTree(sandbox, immutablePaths: immutablePaths)
+  }
+
+  /// Paths of the sockets that containerd 1.6 runc shims of this daemon's containers
+  /// listen on: `/run/containerd/s/` plus the SHA-256 of the containerd address, the
+  /// namespace `moby` and the container id joined by `/`. A shim killed with SIGKILL
+  /// leaves its socket there.
+  func shimSocketPaths() -> [String] {
+    let containers = "\(dataRoot)/containers"
+    let ids = (try? FileManager.default.contentsOfDirectory(atPath: containers)) ?? []
+    let address = "\(execRoot)/containerd/containerd.sock"
+    return ids.compactMap { id in
+      let input = Data("\(address)/moby/\(id)".utf8)
+      guard let result = try? Command.run(["/usr/bin/sha256sum"], stdin: input) else {
+        return nil
+      }
+      return "/run/containerd/s/" + (result.stdout.split(separator: " ").first ?? "")
+    }
+  }
+
+  private func removeShimSockets() {
+    for path in shimSocketPaths() {
+      try? FileManager.default.removeItem(atPath: path)
+    }
   }
 
   /// Records a process the test started, so teardown kills it by pid.
