@@ -38,7 +38,7 @@ enum HostState {
 
   /// Every mount point listed in `/proc/<pid>/mountinfo`, unescaped.
   static func mountPoints(pid: String = "self") -> [String] {
-    guard let raw = FileManager.default.contents(atPath: "/proc/\(pid)/mountinfo") else {
+    guard let raw = ProcFile.read("/proc/\(pid)/mountinfo") else {
       return []
     }
     return String(decoding: raw, as: UTF8.self).split(separator: "\n").compactMap { line in
@@ -61,7 +61,7 @@ enum HostState {
   /// Pids of the state-Z children of `parent`.
   static func zombieChildren(of parent: pid_t) -> [pid_t] {
     SandboxCleanup.children(of: parent).filter { pid in
-      let raw = FileManager.default.contents(atPath: "/proc/\(pid)/stat") ?? Data()
+      let raw = ProcFile.read("/proc/\(pid)/stat") ?? Data()
       let text = String(decoding: raw, as: UTF8.self)
       guard let close = text.lastIndex(of: ")") else { return false }
       return text[text.index(after: close)...].split(separator: " ").first == "Z"

@@ -110,7 +110,7 @@ extension DockerDaemon {
     let directories = cgroupDirectories(ofContainer: containerID)
     return !directories.isEmpty
       && directories.allSatisfy { directory in
-        let procs = FileManager.default.contents(atPath: "\(directory)/cgroup.procs") ?? Data()
+        let procs = ProcFile.read("\(directory)/cgroup.procs") ?? Data()
         return procs.isEmpty
       }
   }

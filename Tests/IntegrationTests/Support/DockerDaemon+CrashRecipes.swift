@@ -69,7 +69,7 @@ extension DockerDaemon {
   /// `State.Running` and `State.Pid` from the container's `config.v2.json`.
   func recordedState(of containerID: String) -> (running: Bool?, pid: Int?) {
     let path = "\(dataRoot)/containers/\(containerID)/config.v2.json"
-    guard let data = FileManager.default.contents(atPath: path),
+    guard let data = ProcFile.read(path),
       let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
       let state = object["State"] as? [String: Any]
     else { return (nil, nil) }

@@ -14,7 +14,7 @@ enum SandboxCleanup {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: proc)) ?? []
     return entries.compactMap { entry -> pid_t? in
       guard let pid = pid_t(entry), pid != getpid() else { return nil }
-      guard let raw = FileManager.default.contents(atPath: "\(proc)/\(entry)/cmdline") else {
+      guard let raw = ProcFile.read("\(proc)/\(entry)/cmdline") else {
         return nil
       }
       let commandLine = String(decoding: raw, as: UTF8.self).replacingOccurrences(
@@ -34,7 +34,7 @@ enum SandboxCleanup {
 
   /// The parent pid from `/proc/<pid>/stat`, whose second field may contain spaces.
   static func parentPID(of pid: pid_t, proc: String = "/proc") -> pid_t? {
-    guard let raw = FileManager.default.contents(atPath: "\(proc)/\(pid)/stat") else {
+    guard let raw = ProcFile.read("\(proc)/\(pid)/stat") else {
       return nil
     }
     let text = String(decoding: raw, as: UTF8.self)
@@ -54,7 +54,7 @@ enum SandboxCleanup {
 
   /// Whether `pid` exists and is not a zombie.
   static func isAlive(_ pid: pid_t, proc: String = "/proc") -> Bool {
-    guard let raw = FileManager.default.contents(atPath: "\(proc)/\(pid)/stat") else {
+    guard let raw = ProcFile.read("\(proc)/\(pid)/stat") else {
       return false
     }
     let text = String(decoding: raw, as: UTF8.self)
@@ -68,7 +68,7 @@ enum SandboxCleanup {
   /// Mount points at or below `root` in this process's mount namespace, deepest first and
   /// later mounts before earlier ones at the same depth.
   static func mountPoints(under root: String) -> [String] {
-    guard let raw = FileManager.default.contents(atPath: "/proc/self/mountinfo") else {
+    guard let raw = ProcFile.read("/proc/self/mountinfo") else {
       return []
     }
     let points = String(decoding: raw, as: UTF8.self).split(separator: "\n").compactMap {
@@ -165,7 +165,7 @@ enum SandboxCleanup {
   static func removeCgroups(relative: String, cgroupRoot: String = "/sys/fs/cgroup") {
     let directories = cgroupDirectories(relative: relative, cgroupRoot: cgroupRoot)
     let pids = directories.flatMap { directory -> [pid_t] in
-      let raw = FileManager.default.contents(atPath: "\(directory)/cgroup.procs") ?? Data()
+      let raw = ProcFile.read("\(directory)/cgroup.procs") ?? Data()
       return String(decoding: raw, as: UTF8.self).split(separator: "\n").compactMap {
         pid_t($0)
       }
@@ -204,5 +204,25 @@ enum SandboxCleanup {
     if (try? FileManager.default.removeItem(atPath: root)) != nil { return }
     _ = try? Command.run(["/usr/bin/chattr", "-R", "-f", "-i", root], check: false)
     try? FileManager.default.removeItem(atPath: root)
+  }
+}
+
+/// Reads a whole file with `read(2)` until end of file. procfs files report size 0, and
+/// with Swift 6.3.1 on Linux both `FileManager.contents(atPath:)` and
+/// `String(contentsOfFile:)` returned only the first 4028 bytes of a 16885-byte
+/// `/proc/self/mountinfo`, which hid mounts from teardown.
+enum ProcFile {
+  static func read(_ path: String) -> Data? {
+    let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var data = Data()
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+      let count = Glibc.read(descriptor, &buffer, buffer.count)
+      if count < 0 && errno == EINTR { continue }
+      guard count > 0 else { return count == 0 ? data : nil }
+      data.append(contentsOf: buffer[0..<count])
+    }
   }
 }
