@@ -27,13 +27,21 @@ final class DockerDaemon: @unchecked Sendable {
   private var holders: [Subprocess] = []
   private var immutablePaths: [String] = []
 
-  /// Creates the sandbox directory; the daemon is not started yet.
+  /// Descriptor of `<sandbox>/lock`, held with `flock` for the life of this object so a
+  /// sweep in another test process can tell a live sandbox from an abandoned one.
+  private let lockDescriptor: Int32
+
+  /// Creates the sandbox directory after removing sandboxes abandoned by test processes
+  /// that died; the daemon is not started yet.
   init() throws {
-    var template = Array("/tmp/lsw-it-XXXXXX".utf8CString)
+    SandboxSweep.removeAbandoned()
+    var template = Array("\(SandboxSweep.prefix)XXXXXX".utf8CString)
     guard let created = mkdtemp(&template) else {
       throw CommandError(command: ["mkdtemp"], message: "failed: errno \(errno)")
     }
     sandbox = String(cString: created)
+    lockDescriptor = try Descriptor.open("\(sandbox)/lock", flags: O_RDWR | O_CREAT)
+    flock(lockDescriptor, LOCK_EX)
     cgroupParent = "lsw-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
     for directory in [dataRoot, execRoot, "\(sandbox)/cli"] {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -138,10 +146,14 @@ final class DockerDaemon: @unchecked Sendable {
     holders.forEach { $0.wait(timeout: 10) }
     stop(timeout: 20)
     SandboxCleanup.killAndWait(SandboxCleanup.processes(mentioning: sandbox))
-    removeShimSockets()
+    Self.removeShimSockets(sandbox: sandbox)
     SandboxCleanup.removeCgroups(relative: cgroupParent)
     SandboxCleanup.unmountAll(under: sandbox)
     SandboxCleanup.removeTree(sandbox, immutablePaths: immutablePaths)
+  }
+
+  deinit {
+    close(lockDescriptor)
   }
 
   /// Paths of the sockets that containerd 1.6 runc shims of this daemon's containers
@@ -149,9 +161,13 @@ final class DockerDaemon: @unchecked Sendable {
   /// namespace `moby` and the container id joined by `/`. A shim killed with SIGKILL
   /// leaves its socket there.
   func shimSocketPaths() -> [String] {
-    let containers = "\(dataRoot)/containers"
+    Self.shimSocketPaths(sandbox: sandbox)
+  }
+
+  static func shimSocketPaths(sandbox: String) -> [String] {
+    let containers = "\(sandbox)/root/containers"
     let ids = (try? FileManager.default.contentsOfDirectory(atPath: containers)) ?? []
-    let address = "\(execRoot)/containerd/containerd.sock"
+    let address = "\(sandbox)/exec/containerd/containerd.sock"
     return ids.compactMap { id in
       let input = Data("\(address)/moby/\(id)".utf8)
       guard let result = try? Command.run(["/usr/bin/sha256sum"], stdin: input) else {
@@ -161,8 +177,8 @@ final class DockerDaemon: @unchecked Sendable {
     }
   }
 
-  private func removeShimSockets() {
-    for path in shimSocketPaths() {
+  static func removeShimSockets(sandbox: String) {
+    for path in shimSocketPaths(sandbox: sandbox) {
       try? FileManager.default.removeItem(atPath: path)
     }
   }
