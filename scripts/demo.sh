@@ -69,7 +69,15 @@ lsw_docker run --detach --network host lsw/busybox:1 sh -c 'sleep 0 & exec sleep
 
 step "leaked-mount: a stopped container's shm held in a private mount namespace"
 held=$(lsw_docker run --detach --ipc shareable --network host lsw/busybox:1 sleep 3600)
-setsid unshare --mount --propagation private sleep 3600 </dev/null >/dev/null 2>&1 &
+# The holder unmounts, in its namespace only, every other mount under /tmp, so it pins
+# nothing but this shm mount and the mounts above it.
+setsid unshare --mount --propagation private /bin/sh -c '
+  awk "{ print \$5 }" /proc/self/mountinfo | sort -r | while read -r point; do
+    case "$point" in /tmp/*) ;; *) continue ;; esac
+    case "$1/" in "$point"/*) continue ;; esac
+    umount -l "$point" 2>/dev/null
+  done
+  exec sleep 3600' holder "$root/containers/$held/mounts/shm" </dev/null >/dev/null 2>&1 &
 holder_pid=$!
 disown "$holder_pid"
 until grep -q "$held/mounts/shm" "/proc/$holder_pid/mountinfo" 2>/dev/null; do sleep 0.1; done

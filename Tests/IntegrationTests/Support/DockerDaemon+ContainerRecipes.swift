@@ -50,11 +50,20 @@ extension DockerDaemon {
     let shm = "\(dataRoot)/containers/\(containerID)/mounts/shm"
     HostState.wait(timeout: 10) { HostState.isMounted(shm) }
     let holder = try Command.spawn(
-      ["/usr/bin/unshare", "--mount", "--propagation", "private", "sleep", "3600"],
+      [
+        "/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+        Self.holderScript, "holder", shm,
+      ],
       logPath: "\(sandbox)/holder.log")
     adopt(holder)
     let holderPID = String(holder.pid)
-    HostState.wait(timeout: 10) { HostState.isMounted(shm, pid: holderPID) }
+    HostState.wait(timeout: 10) {
+      let command = ProcFile.read("/proc/\(holderPID)/comm") ?? Data()
+      return String(decoding: command, as: UTF8.self) == "sleep\n"
+    }
+    let pinned = HostState.mountPoints(pid: holderPID).filter {
+      $0.hasPrefix("/tmp/") && !shm.hasPrefix($0)
+    }
     try docker("stop", "--time", "1", containerID)
     return DamageCase(
       expected: [FindingKey(.leakedMount, id: shm, path: shm)],
@@ -62,11 +71,24 @@ extension DockerDaemon {
         StateCheck(fact: "the container stopped", isSatisfied: try !isRunning(containerID)),
         StateCheck(
           fact: "the host no longer mounts \(shm)", isSatisfied: !HostState.isMounted(shm)),
+        StateCheck(fact: "pid \(holderPID) pins no other mount", isSatisfied: pinned.isEmpty),
         StateCheck(
           fact: "pid \(holderPID) still mounts \(shm)",
           isSatisfied: HostState.isMounted(shm, pid: holderPID)),
       ])
   }
+
+  /// Shell run by the namespace holder. In its private namespace only, it unmounts every
+  /// mount under `/tmp` except the shm mount `$1` and the mounts above it, so the holder
+  /// pins no mount of another test or sandbox, then sleeps.
+  static let holderScript = """
+    awk '{ print $5 }' /proc/self/mountinfo | sort -r | while read -r point; do
+      case "$point" in /tmp/*) ;; *) continue ;; esac
+      case "$1/" in "$point"/*) continue ;; esac
+      umount -l "$point" 2>/dev/null
+    done
+    exec sleep 3600
+    """
 
   /// Runs a container whose init is `sleep`, exec'd by a shell that first started a short
   /// background `sleep 0`; `sleep` never calls wait, so the child stays a zombie.
