@@ -1,7 +1,7 @@
 import Testing
 
 extension DockerIntegrationTests {
-  /// Container, mount, process and cgroup damage made for real on a private dockerd; each
+  /// Container, mount, process and cgroup damage made for real on a private dockerd. Each
   /// test gets its own daemon because each asserts the complete list of findings and some
   /// kill the daemon.
   @Suite

@@ -39,7 +39,7 @@ enum AuditExpectations {
   }
 
   /// Starts a daemon with the test images, applies `recipe`, checks the state it promises,
-  /// then the audit's findings; the daemon is torn down afterwards in every case.
+  /// then the audit's findings. The daemon is torn down afterwards in every case.
   static func checkRecipe(
     sourceLocation: SourceLocation = #_sourceLocation,
     _ recipe: (DockerDaemon) throws -> DamageCase

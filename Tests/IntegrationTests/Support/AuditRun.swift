@@ -61,7 +61,7 @@ struct AuditDocument: Decodable {
     case findings, errors
   }
 
-  /// The findings as keys, with the path dropped wherever `expected` leaves it out, sorted.
+  /// Returns the findings as keys, with the path dropped wherever `expected` leaves it out, sorted.
   func keys(comparedWith expected: [FindingKey]) -> [FindingKey] {
     let pathless = Set(expected.filter { $0.path == nil })
     return findings.map { entry in

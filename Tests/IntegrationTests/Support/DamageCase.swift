@@ -30,13 +30,13 @@ enum HostState {
     return lstat(path, &status) == 0
   }
 
-  /// Whether `point` is a mount point in the mount namespace of `pid` (`self` for this
+  /// Returns whether `point` is a mount point in the mount namespace of `pid` (`self` for this
   /// process).
   static func isMounted(_ point: String, pid: String = "self") -> Bool {
     mountPoints(pid: pid).contains(point)
   }
 
-  /// Every mount point listed in `/proc/<pid>/mountinfo`, unescaped.
+  /// Returns every mount point listed in `/proc/<pid>/mountinfo`, unescaped.
   static func mountPoints(pid: String = "self") -> [String] {
     guard let raw = ProcFile.read("/proc/\(pid)/mountinfo") else {
       return []
@@ -47,7 +47,7 @@ enum HostState {
     }
   }
 
-  /// Polls `condition` every 50 ms until it holds or `timeout` seconds pass.
+  /// Polls `condition` every 50 ms until it is true or `timeout` seconds pass.
   @discardableResult
   static func wait(timeout: TimeInterval, _ condition: () -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)

@@ -7,7 +7,8 @@ import Foundation
 /// The one Docker Engine API call the fixture makes itself: `GET /_ping` over the unix
 /// socket, with send and receive timeouts so a hung daemon cannot hang a test.
 enum DockerAPI {
-  /// Whether the daemon on `socketPath` answered `/_ping` with `200 OK` within `timeout`.
+  /// Returns whether the daemon on `socketPath` replied to `/_ping` with `200 OK` within
+  /// `timeout` seconds.
   static func ping(socketPath: String, timeout: TimeInterval) -> Bool {
     let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { return false }

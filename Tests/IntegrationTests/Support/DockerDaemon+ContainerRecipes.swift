@@ -91,7 +91,7 @@ extension DockerDaemon {
     """
 
   /// Runs a container whose init is `sleep`, exec'd by a shell that first started a short
-  /// background `sleep 0`; `sleep` never calls wait, so the child stays a zombie.
+  /// background `sleep 0`. `sleep` never calls wait, so the child stays a zombie.
   func leaveZombieUnderInit() throws -> DamageCase {
     let containerID = try docker(
       "run", "--detach", "--network", "host", TestImage.busybox, "sh", "-c",
@@ -108,12 +108,12 @@ extension DockerDaemon {
       ])
   }
 
-  /// Whether the daemon reports `containerID` as running.
+  /// Returns whether the daemon reports `containerID` as running.
   func isRunning(_ containerID: String) throws -> Bool {
     try docker("inspect", "--format", "{{.State.Running}}", containerID) == "true"
   }
 
-  /// The cgroup directories of `containerID` under the daemon's cgroup parent, one per
+  /// Returns the cgroup directories of `containerID` under the daemon's cgroup parent, one per
   /// hierarchy that has one.
   func cgroupDirectories(ofContainer containerID: String) -> [String] {
     SandboxCleanup.hierarchies().map { "\($0)/\(cgroupParent)/\(containerID)" }
@@ -127,7 +127,7 @@ extension DockerDaemon {
     }
   }
 
-  /// Whether every cgroup directory of `containerID` exists and holds no process.
+  /// Returns whether every cgroup directory of `containerID` exists and contains no process.
   func cgroupsAreEmpty(ofContainer containerID: String) -> Bool {
     let directories = cgroupDirectories(ofContainer: containerID)
     return !directories.isEmpty

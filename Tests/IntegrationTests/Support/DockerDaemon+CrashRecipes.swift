@@ -7,7 +7,7 @@ import Foundation
 /// Recipes that need dockerd killed while containers run.
 extension DockerDaemon {
   /// Runs a container, kills dockerd and its containerd with SIGKILL, then kills the
-  /// container's init; the shim survives and reaps it. `config.v2.json` still says running
+  /// container's init, which the surviving shim reaps. `config.v2.json` still records it as running
   /// with the dead pid, the overlay stays mounted and the cgroups stay, empty. Leaves
   /// dockerd down.
   func killContainerWhileDaemonDown() throws -> DamageCase {
@@ -28,7 +28,7 @@ extension DockerDaemon {
         StateCheck(fact: "dockerd is down", isSatisfied: pid == nil),
         StateCheck(fact: "init \(initPID) is gone", isSatisfied: !SandboxCleanup.isAlive(initPID)),
         StateCheck(
-          fact: "config.v2.json says running",
+          fact: "config.v2.json records the container as running",
           isSatisfied: recordedState(of: containerID).running == true),
         StateCheck(fact: "\(merged) is still mounted", isSatisfied: HostState.isMounted(merged)),
         StateCheck(
@@ -61,7 +61,7 @@ extension DockerDaemon {
       ])
   }
 
-  /// The containerd v2 task bundle of a container started by this daemon.
+  /// Returns the containerd v2 task bundle of a container started by this daemon.
   func taskBundle(of containerID: String) -> String {
     "\(execRoot)/containerd/daemon/io.containerd.runtime.v2.task/moby/\(containerID)"
   }

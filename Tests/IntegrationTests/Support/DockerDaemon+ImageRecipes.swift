@@ -57,7 +57,7 @@ extension DockerDaemon {
       ])
   }
 
-  /// Every `cache-id` in layerdb, including those of `-removing` entries.
+  /// Returns every `cache-id` in layerdb, including those of `-removing` entries.
   func allCacheIDs() throws -> Set<String> {
     let directory = "\(layerdb)/sha256"
     let entries = try FileManager.default.contentsOfDirectory(atPath: directory)
@@ -67,7 +67,7 @@ extension DockerDaemon {
       })
   }
 
-  /// Builds a one-layer image on busybox whose layer holds `/locked`, sets the immutable bit
+  /// Builds a one-layer image on busybox whose layer contains `/locked`, sets the immutable bit
   /// on that file in the layer's `diff` and runs `docker rmi`, which fails after renaming
   /// the layerdb entry to `<chainID>-<random>-removing`.
   func failImageRemoval() throws -> DamageCase {

@@ -25,7 +25,7 @@ extension DockerDaemon {
         """)
   }
 
-  /// Builds `tag` from `dockerfile` with the legacy builder; the context holds one file
+  /// Builds `tag` from `dockerfile` with the legacy builder. The context contains one file
   /// named `payload`.
   func build(_ tag: String, dockerfile: String) throws {
     let context = "\(sandbox)/context-\(UUID().uuidString)"
@@ -36,13 +36,13 @@ extension DockerDaemon {
     try docker("build", "--quiet", "--network", "none", "--tag", tag, context)
   }
 
-  /// The overlay2 directory name (cache ID) of the top layer of `image`.
+  /// Returns the overlay2 directory name (cache ID) of the top layer of `image`.
   func topLayerCacheID(of image: String) throws -> String {
     let upper = try docker("image", "inspect", "--format", "{{.GraphDriver.Data.UpperDir}}", image)
     return URL(fileURLWithPath: upper).deletingLastPathComponent().lastPathComponent
   }
 
-  /// The layerdb chain ID whose `cache-id` file names `cacheID`.
+  /// Returns the layerdb chain ID whose `cache-id` file names `cacheID`.
   func chainID(forCacheID cacheID: String) throws -> String {
     let directory = "\(layerdb)/sha256"
     for entry in try FileManager.default.contentsOfDirectory(atPath: directory) {
@@ -52,19 +52,19 @@ extension DockerDaemon {
     throw CommandError(command: ["chainID"], message: "no layerdb entry has cache-id \(cacheID)")
   }
 
-  /// The short link name (`overlay2/<id>/link`) of a layer directory.
+  /// Returns the short link name (`overlay2/<id>/link`) of a layer directory.
   func linkName(ofLayer cacheID: String) throws -> String {
     try String(contentsOfFile: "\(overlayRoot)/\(cacheID)/link", encoding: .utf8)
       .trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
-  /// The `mount-id` recorded in layerdb for container `containerID`.
+  /// Returns the `mount-id` recorded in layerdb for container `containerID`.
   func mountID(ofContainer containerID: String) throws -> String {
     try String(contentsOfFile: "\(layerdb)/mounts/\(containerID)/mount-id", encoding: .utf8)
       .trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
-  /// The host pid of a running container's init process.
+  /// Returns the host pid of a running container's init process.
   func initPID(ofContainer containerID: String) throws -> pid_t {
     let text = try docker("inspect", "--format", "{{.State.Pid}}", containerID)
     guard let pid = pid_t(text), pid > 0 else {
@@ -80,7 +80,7 @@ enum BusyboxRootfs {
   static let busyboxPath = "/bin/busybox"
   private static let lock = NSLock()
 
-  /// The path of the cached tarball, building it on first use.
+  /// Returns the path of the cached tarball and builds it on first use.
   static func tarball() throws -> String {
     try lock.withLock {
       let cache = packageRoot + "/.build/lsw-integration"

@@ -116,7 +116,7 @@ final class DockerDaemon: @unchecked Sendable {
   }
 
   /// Stops dockerd with SIGTERM, waits up to `timeout` and sends SIGKILL if it is still
-  /// there; then kills the containerd and shims it started, found by the exec root in their
+  /// there. Then kills the containerd and shims it started, found by the exec root in their
   /// command lines.
   func stop(timeout: TimeInterval = 30) {
     if let process, process.isRunning {

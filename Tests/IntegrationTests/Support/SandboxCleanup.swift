@@ -32,7 +32,7 @@ enum SandboxCleanup {
     }
   }
 
-  /// The parent pid from `/proc/<pid>/stat`, whose second field may contain spaces.
+  /// Returns the parent pid from `/proc/<pid>/stat`, whose second field may contain spaces.
   static func parentPID(of pid: pid_t, proc: String = "/proc") -> pid_t? {
     guard let raw = ProcFile.read("\(proc)/\(pid)/stat") else {
       return nil
@@ -52,7 +52,7 @@ enum SandboxCleanup {
     }
   }
 
-  /// Whether `pid` exists and is not a zombie.
+  /// Returns whether `pid` exists and is not a zombie.
   static func isAlive(_ pid: pid_t, proc: String = "/proc") -> Bool {
     guard let raw = ProcFile.read("\(proc)/\(pid)/stat") else {
       return false

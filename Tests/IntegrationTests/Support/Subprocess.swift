@@ -13,8 +13,8 @@ final class Subprocess: @unchecked Sendable {
   private var status: Int32?
 
   /// Starts `arguments[0]` (an absolute path) with the given descriptors as its standard
-  /// input, output and error, all signals at their defaults, and, when `newSession` is set,
-  /// in a session of its own so terminal signals to the test runner do not reach it.
+  /// input, output and error, and all signals at their defaults. With `newSession` the child
+  /// gets a session of its own, so terminal signals to the test runner do not reach it.
   init(
     _ arguments: [String], environment: [String: String]? = nil, stdin: Int32, stdout: Int32,
     stderr: Int32, newSession: Bool = false
