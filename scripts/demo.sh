@@ -108,7 +108,8 @@ rm -f "$root/image/overlay2/imagedb/content/sha256/$unreferenced"
 step "injected:"
 {
   echo "  stale-removal           $(ls -d "$layerdb"/sha256/*-removing)"
-  echo "  orphaned-layer          $(dirname "$(dirname "$(find "$root/overlay2" -path '*/diff/big')")")"
+  partial=$(find "$root/overlay2" -path '*/diff/big')
+  echo "  orphaned-layer          ${partial%/diff/big}"
   echo "  unreferenced chain of   image sha256:$unreferenced"
   echo "  leaked-mount            $root/containers/$held/mounts/shm (pid $holder_pid)"
   echo "  stale-container-state   $victim (pid $victim_pid killed)"
