@@ -21,7 +21,8 @@ enum AuditExpectations {
   }
 
   /// Runs the audit against `daemon` and expects exactly `expected` (kind, store, id and,
-  /// where given, path), no read errors, and exit status 1 (0 when nothing is expected).
+  /// where given, path), no read errors, exit status 1 (0 when nothing is expected), and a
+  /// `docker-overlay2` store whose runtime responds exactly when dockerd runs.
   static func expectFindings(
     _ expected: [FindingKey], on daemon: DockerDaemon,
     sourceLocation: SourceLocation = #_sourceLocation
@@ -29,6 +30,11 @@ enum AuditExpectations {
     if recipesOnly { return }
     let run = try AuditRun.run(against: daemon)
     #expect(run.document.schemaVersion == 1, sourceLocation: sourceLocation)
+    let docker = run.document.stores.first { $0.name == "docker-overlay2" }
+    #expect(docker?.root == daemon.dataRoot, sourceLocation: sourceLocation)
+    #expect(docker?.present == true, sourceLocation: sourceLocation)
+    #expect(
+      docker?.runtimeResponding == (daemon.pid != nil), sourceLocation: sourceLocation)
     #expect(
       run.document.keys(comparedWith: expected) == expected.sorted(),
       sourceLocation: sourceLocation)

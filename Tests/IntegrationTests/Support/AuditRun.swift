@@ -52,13 +52,26 @@ struct AuditDocument: Decodable {
     var message: String
   }
 
+  struct Store: Decodable {
+    var name: String
+    var root: String
+    var present: Bool
+    var runtimeResponding: Bool?
+
+    enum CodingKeys: String, CodingKey {
+      case name, root, present
+      case runtimeResponding = "runtime_responding"
+    }
+  }
+
   var schemaVersion: Int
+  var stores: [Store]
   var findings: [Entry]
   var errors: [ReadError]
 
   enum CodingKeys: String, CodingKey {
     case schemaVersion = "schema_version"
-    case findings, errors
+    case stores, findings, errors
   }
 
   /// Returns the findings as keys, with the path dropped wherever `expected` leaves it out, sorted.
