@@ -14,6 +14,7 @@ public struct QuarantineManifest: Codable, Equatable, Sendable {
   /// The finding's object id, such as the layer id.
   public var findingID: String
   public var bytes: Int64?
+  /// When the item was moved, to the second, as the manifest stores it.
   public var quarantinedAt: Date
 
   public init(
@@ -27,7 +28,8 @@ public struct QuarantineManifest: Codable, Equatable, Sendable {
     self.store = store
     self.findingID = findingID
     self.bytes = bytes
-    self.quarantinedAt = quarantinedAt
+    self.quarantinedAt = Date(
+      timeIntervalSince1970: quarantinedAt.timeIntervalSince1970.rounded(.down))
   }
 
   enum CodingKeys: String, CodingKey {
