@@ -58,7 +58,7 @@ public struct HostReverifier: Sendable {
     } catch {
       return .failure(UnplannedFinding(finding: finding, reason: "\(error)"))
     }
-    var directories: [String] = []
+    var preorder: [String] = []
     var pending = [path]
     while let directory = pending.popLast() {
       guard let procs = FileManager.default.contents(atPath: directory + "/cgroup.procs") else {
@@ -69,10 +69,11 @@ public struct HostReverifier: Sendable {
         return .failure(
           UnplannedFinding(finding: finding, reason: "\(directory) has processes again"))
       }
-      directories.append(directory)
-      pending += subdirectories(of: directory)
+      preorder.append(directory)
+      pending += subdirectories(of: directory).reversed()
     }
-    return .success(directories.sorted { $0.count > $1.count })
+    // Reversed pre-order lists every cgroup after all of its descendants.
+    return .success(preorder.reversed())
   }
 
   private func subdirectories(of directory: String) -> [String] {

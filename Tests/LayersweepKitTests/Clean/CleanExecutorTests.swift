@@ -6,12 +6,12 @@ import Testing
 @Suite struct CleanExecutorTests {
   static func executor(
     _ fixture: CleanFixture, remover: any Remover = FileSystemRemover(), journal: Journal,
-    mounts: [MountEntry]? = nil
+    mounts: [MountEntry]? = nil, cgroupRoot: String? = nil
   ) -> CleanExecutor {
     var paths = HostPaths()
     paths.dockerRoot = fixture.dockerRoot
     paths.dockerExecRoot = fixture.directory + "/run-docker"
-    paths.cgroupRoot = fixture.directory + "/cgroup"
+    paths.cgroupRoot = cgroupRoot ?? fixture.directory + "/cgroup"
     let host = HostReverifier(
       mountRoots: [paths.dockerRoot, paths.dockerExecRoot], cgroupRoot: paths.cgroupRoot,
       proc: "/proc")
