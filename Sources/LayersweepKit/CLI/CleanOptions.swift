@@ -26,17 +26,22 @@ enum CleanOptions {
     return paths
   }
 
-  /// The re-verification hooks of every store clean can act on.
+  /// Returns the re-verification hook of every store clean can act on.
   static func targets(_ paths: HostPaths) -> [any CleanTarget] {
     [DockerOverlay2Store(paths: paths)]
   }
 
-  static func lock(_ options: ParsedOptions) throws -> InstanceLock {
-    try InstanceLock(path: options.value("lock") ?? InstanceLock.defaultPath)
-  }
-
-  static func journal(_ options: ParsedOptions) throws -> Journal {
-    try Journal(path: options.value("journal") ?? Journal.defaultPath)
+  /// Takes the instance lock, opens the journal, and repairs what an interrupted run left in
+  /// the trash of `roots`. The caller keeps the lock alive while it acts.
+  static func lockedQuarantine(_ options: ParsedOptions, roots: [String], console: Console)
+    throws -> (InstanceLock, Quarantine)
+  {
+    let lock = try InstanceLock(path: options.value("lock") ?? InstanceLock.defaultPath)
+    let journal = try Journal(path: options.value("journal") ?? Journal.defaultPath)
+    let quarantine = Quarantine(
+      remover: FileSystemRemover(), journal: journal, faults: FaultInjection.fromEnvironment())
+    recover(quarantine, roots: roots, console: console)
+    return (lock, quarantine)
   }
 
   static func retentionSeconds(_ options: ParsedOptions) throws -> Int64 {

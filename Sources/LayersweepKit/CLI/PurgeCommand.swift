@@ -8,12 +8,9 @@ enum PurgeCommand: Subcommand {
   static func run(_ options: ParsedOptions, console: Console) throws -> ExitStatus {
     let retention = try CleanOptions.retentionSeconds(options)
     let roots = CleanOptions.targets(CleanOptions.hostPaths(options)).map(\.cleanRoot)
-    let lock = try CleanOptions.lock(options)
+    let (lock, quarantine) = try CleanOptions.lockedQuarantine(
+      options, roots: roots, console: console)
     defer { withExtendedLifetime(lock) {} }
-    let quarantine = Quarantine(
-      remover: FileSystemRemover(), journal: try CleanOptions.journal(options),
-      faults: FaultInjection.fromEnvironment())
-    CleanOptions.recover(quarantine, roots: roots, console: console)
     let results = quarantine.purge(roots: roots, retention: retention)
     console.print(PlanText.render(results))
     return results.contains { $0.error != nil } ? .findings : .healthy

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where clean's findings come from: a saved `audit --json` report, or an audit run now.
+/// The sources of clean's findings: a saved `audit --json` report, or an audit run now.
 enum ReportReading {
   /// Reads the findings of a saved report. They are re-verified before any action, so a
   /// stale report can only lead to skipped items.

@@ -19,12 +19,9 @@ enum RestoreCommand: Subcommand {
       return .healthy
     }
     guard let id = options.arguments.first else { throw UsageError("missing argument '<id>'") }
-    let lock = try CleanOptions.lock(options)
+    let (lock, quarantine) = try CleanOptions.lockedQuarantine(
+      options, roots: roots, console: console)
     defer { withExtendedLifetime(lock) {} }
-    let quarantine = Quarantine(
-      remover: FileSystemRemover(), journal: try CleanOptions.journal(options),
-      faults: FaultInjection.fromEnvironment())
-    CleanOptions.recover(quarantine, roots: roots, console: console)
     let manifest = try quarantine.restore(id: id, roots: roots)
     console.print("restored \(manifest.originalPath) from quarantine \(id)\n")
     return .healthy

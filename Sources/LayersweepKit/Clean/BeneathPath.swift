@@ -6,7 +6,7 @@ public struct BeneathPath: Sendable, Equatable {
   /// The components below `root`; empty when the path is the root itself.
   public var components: [String]
 
-  /// The longest name accepted for one component, matching Linux's `NAME_MAX`.
+  /// The maximum length of one component in bytes, Linux's `NAME_MAX`.
   static let maxComponentBytes = 255
 
   /// Splits `path` beneath `root`, or throws when `path` is not strictly inside `root`.

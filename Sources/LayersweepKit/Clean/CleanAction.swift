@@ -1,4 +1,4 @@
-/// What clean does with one finding.
+/// The change clean makes for one finding.
 public enum CleanAction: String, Sendable, Equatable {
   /// Rename the item (and its companions) into the store's trash.
   case quarantine
@@ -9,7 +9,7 @@ public enum CleanAction: String, Sendable, Equatable {
   /// Remove an empty cgroup and its empty descendants, leaf first.
   case removeCgroup = "remove-cgroup"
 
-  /// The action for `kind`, or nil for kinds that are only reported.
+  /// Returns the action for `kind`, or nil for kinds that are only reported.
   public static func forKind(_ kind: FindingKind) -> CleanAction? {
     switch kind {
     case .orphanedLayer, .staleRemoval: .quarantine
@@ -20,7 +20,7 @@ public enum CleanAction: String, Sendable, Equatable {
     }
   }
 
-  /// The operator's next step for a kind clean never acts on.
+  /// Returns the operator's next step for a kind clean never acts on.
   public static func nextStep(for kind: FindingKind) -> String {
     switch kind {
     case .zombieProcess:

@@ -16,7 +16,7 @@ public struct PlannedItem: Sendable, Equatable {
 /// A finding left out of the plan, and why.
 public struct UnplannedFinding: Sendable, Equatable {
   public var finding: Finding
-  /// Why clean does not act on it, or the operator's next step.
+  /// The reason clean does not act on it, or the operator's next step.
   public var reason: String
 }
 
@@ -31,7 +31,7 @@ public struct CleanPlan: Sendable {
   }
 }
 
-/// How findings become a plan: `--only`, `--exclude`, `--min-age` and
+/// The settings that select findings for a plan: `--only`, `--exclude`, `--min-age` and
 /// `--release-leaked-mounts`.
 public struct PlanFilter: Sendable {
   /// Kinds to act on; empty means every cleanable kind.

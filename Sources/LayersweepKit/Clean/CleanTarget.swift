@@ -30,12 +30,12 @@ extension CleanTarget {
 public enum Reverification: Equatable, Sendable {
   /// The item is still garbage and may be acted on.
   case confirmed
-  /// The item changed or could not be checked; the sentence says why, and it is skipped.
+  /// The item changed or could not be checked, so it is skipped. The sentence gives the reason.
   case changed(String)
 }
 
-/// What a re-verification compares against: the state seen when the plan was made, and the
-/// mount table read immediately before the action.
+/// The reference state of a re-verification: the item as seen when the plan was made, and
+/// the mount table read immediately before the action.
 public struct ReverificationContext: Sendable {
   /// The host mount table, read just now.
   public var mounts: [MountEntry]

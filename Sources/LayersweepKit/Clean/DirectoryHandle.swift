@@ -34,8 +34,8 @@ final class DirectoryHandle {
     return info
   }
 
-  /// The mount id of this directory (statx `STATX_MNT_ID`), which tells bind mounts of the
-  /// same filesystem apart where `st_dev` cannot.
+  /// The mount id of this directory (statx `STATX_MNT_ID`), which distinguishes bind mounts
+  /// of the same filesystem where `st_dev` cannot.
   func mountID() throws -> UInt64 {
     var id: UInt64 = 0
     guard clinux_fd_mount_id(fd, &id) == 0 else {

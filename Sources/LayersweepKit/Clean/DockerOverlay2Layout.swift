@@ -9,19 +9,19 @@ struct DockerOverlay2Layout {
   var layerDatabase: String { root + "/image/overlay2/layerdb" }
   var buildKitSnapshots: String { root + "/buildkit/snapshots.db" }
 
-  /// Whether `id` can name an overlay2 directory: 1 to 255 bytes of letters, digits, `-`,
+  /// Returns whether `id` can name an overlay2 directory: 1 to 255 bytes of letters, digits, `-`,
   /// `_` and `.`, not starting with `.`.
   static func isValidLayerID(_ id: String) -> Bool {
     guard (1...255).contains(id.utf8.count), !id.hasPrefix(".") else { return false }
     return id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
   }
 
-  /// Whether `id` is a 26-character short link id of upper-case letters and digits.
+  /// Returns whether `id` is a 26-character short link id of upper-case letters and digits.
   static func isValidShortID(_ id: String) -> Bool {
     id.count == 26 && id.allSatisfy { $0.isASCII && ($0.isUppercase || $0.isNumber) }
   }
 
-  /// The layer's short link id from `<layer>/link`, when valid.
+  /// Reads the layer's short link id from `<layer>/link`, when valid.
   func shortID(ofLayer id: String) -> String? {
     let path = layerDirectory + "/" + id + "/link"
     guard let data = FileManager.default.contents(atPath: path) else { return nil }
@@ -29,7 +29,7 @@ struct DockerOverlay2Layout {
     return Self.isValidShortID(text) ? text : nil
   }
 
-  /// The `l/<short-id>` symlink of a layer, when it exists and points at `../<id>/diff`.
+  /// Returns the `l/<short-id>` symlink of a layer, when it exists and points at `../<id>/diff`.
   func shortLink(ofLayer id: String) -> String? {
     guard let shortID = shortID(ofLayer: id) else { return nil }
     let link = layerDirectory + "/l/" + shortID
@@ -39,7 +39,7 @@ struct DockerOverlay2Layout {
     return link
   }
 
-  /// Whether `path` is a `layerdb/sha256/*-removing`, `layerdb/tmp/write-set-*` or
+  /// Returns whether `path` is a `layerdb/sha256/*-removing`, `layerdb/tmp/write-set-*` or
   /// `overlay2/*-removing` entry.
   func isStaleRemovalPath(_ path: String) -> Bool {
     let name = (path as NSString).lastPathComponent
@@ -75,7 +75,7 @@ struct DockerOverlay2Layout {
     return nil
   }
 
-  /// The first subdirectory of `directory` whose file `name` contains exactly `value`.
+  /// Returns the first subdirectory of `directory` whose file `name` contains exactly `value`.
   private func directoryWithFile(in directory: String, named name: String, containing value: String)
     throws -> String?
   {
@@ -102,7 +102,7 @@ struct DockerOverlay2Layout {
     return nil
   }
 
-  /// Whether the raw bytes of `path` contain `value`. BuildKit's bbolt file stores snapshot
+  /// Returns whether the raw bytes of `path` contain `value`. BuildKit's bbolt file stores snapshot
   /// keys as raw bytes, so a byte search over-approximates its references without parsing.
   // TODO: read snapshots.db with the bbolt reader instead of a byte search.
   private func fileContains(_ path: String, _ value: String) throws -> Bool {
@@ -113,7 +113,8 @@ struct DockerOverlay2Layout {
     return data.range(of: Data(value.utf8)) != nil
   }
 
-  /// The names in `directory`; empty when it does not exist, an error when it is unreadable.
+  /// Lists the names in `directory`: none when it does not exist, and throws when it is
+  /// unreadable.
   private func entries(of directory: String) throws -> [String] {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {

@@ -1,4 +1,4 @@
-/// What happened to one planned item.
+/// The outcome of one planned item.
 public struct ItemResult: Sendable, Equatable {
   public enum Outcome: String, Sendable {
     case done, skipped, failed
@@ -6,7 +6,7 @@ public struct ItemResult: Sendable, Equatable {
 
   public var item: PlannedItem
   public var outcome: Outcome
-  /// Why it was skipped or failed; nil when done.
+  /// The reason it was skipped or failed, or nil when done.
   public var message: String?
   /// The quarantine id, for quarantined items.
   public var quarantineID: String?

@@ -14,7 +14,7 @@ public struct JournalEntry: Codable, Equatable, Sendable {
   /// The finding's object id.
   public var id: String
   public var bytes: Int64?
-  /// What was done: `quarantine`, `restore`, `purge`, `unmount`, `release-mount`,
+  /// The action taken: `quarantine`, `restore`, `purge`, `unmount`, `release-mount`,
   /// `remove-cgroup` or `recover`.
   public var action: String
   /// `intent` before the change, then `done`, `skipped` or `failed`.

@@ -11,7 +11,7 @@ public struct PathResolver: Sendable {
   /// Whether openat2 is used; false forces the per-component walk.
   public var usesOpenat2: Bool
 
-  /// A resolver that uses openat2 when the running kernel has it.
+  /// Creates a resolver that uses openat2 when the running kernel has it.
   public init(usesOpenat2: Bool = PathResolver.kernelHasOpenat2) {
     self.usesOpenat2 = usesOpenat2
   }

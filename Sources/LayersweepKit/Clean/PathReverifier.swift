@@ -1,8 +1,8 @@
 import Foundation
 
-/// The store-independent part of re-verification for an item with a path: it still exists
-/// beneath its root, is the same object, is not a symlink or mount point, is old enough, and
-/// no mount in the fresh host table sits inside it or uses it as a source or overlay layer.
+/// The store-independent checks of re-verification for an item with a path. The item must
+/// still exist beneath its root as the same object, be no symlink or mount point, and be old
+/// enough. No mount in the fresh host table may sit inside it or use it as a source or layer.
 public enum PathReverifier {
   /// Returns `.confirmed` when every check passes, else `.changed` with the first reason.
   public static func verify(_ path: String, root: String, context: ReverificationContext)
@@ -75,7 +75,7 @@ public enum PathReverifier {
     return bindMountUse(of: path, device: observation.device, mounts: mounts)
   }
 
-  /// The absolute paths in overlay options such as `lowerdir=a:b,upperdir=c,workdir=d`.
+  /// Returns the absolute paths in overlay options such as `lowerdir=a:b,upperdir=c,workdir=d`.
   static func optionPaths(_ options: String) -> [String] {
     var paths: [String] = []
     for option in options.split(separator: ",") {

@@ -1,7 +1,7 @@
 import Foundation
 
 extension Quarantine {
-  /// What `recover` did with one trash entry a killed run left behind.
+  /// The repair `recover` made to one trash entry a killed run left behind.
   public struct Recovery: Sendable, Equatable {
     public var path: String
     /// `completed` (the item was in the trash, companions followed), `rolled-back` (the item
@@ -82,7 +82,9 @@ extension Quarantine {
         manifest, directory: directory, root: root, isJournalOpen: lastOutcome == "intent")
     }
     guard Self.exists(manifest.originalPath) else {
-      let message = "neither \(directory)/item nor \(manifest.originalPath) exists; left as is"
+      let message =
+        "the item is missing from both \(directory)/item and \(manifest.originalPath); "
+        + "the trash entry was kept for inspection"
       return Recovery(path: directory, outcome: "failed", error: message)
     }
     return attempt(directory, outcome: "rolled-back", manifest: manifest) {
@@ -128,14 +130,14 @@ extension Quarantine {
     return recovery
   }
 
-  /// The quarantine id of the trash entry at `path`, without the purging suffix.
+  /// Returns the quarantine id of the trash entry at `path`, without the purging suffix.
   static func quarantineID(ofEntry path: String) -> String {
     let name = (path as NSString).lastPathComponent
     return name.hasSuffix(purgingSuffix) ? String(name.dropLast(purgingSuffix.count)) : name
   }
 
-  /// The last journal line about each quarantine id; empty when there is no journal.
-  // NOTE: this reads the whole journal once per run; the journal is never rotated by layersweep.
+  /// Reads the last journal line about each quarantine id, or none when there is no journal.
+  // NOTE: this reads the whole journal once per run, and layersweep never rotates the journal.
   private func lastJournalLines() -> [String: JournalEntry] {
     guard !journal.path.isEmpty, let entries = try? Journal.read(journal.path) else { return [:] }
     var lines: [String: JournalEntry] = [:]

@@ -3,7 +3,7 @@ import Foundation
 /// Moves items into a trash directory on the store's own filesystem instead of deleting them,
 /// and moves them back on request.
 ///
-/// Layout: `<store-root>/.layersweep-trash/<quarantine-id>/` holds `manifest.json`, the item
+/// Layout: `<store-root>/.layersweep-trash/<quarantine-id>/` contains `manifest.json`, the item
 /// as `item` and its companions as `companion-<n>`. The rename of the item into the trash is
 /// the commit point: before it the original is untouched, after it the manifest on disk says
 /// how to restore it. `recover` finishes or rolls back whatever a killed run left between.
@@ -21,7 +21,7 @@ public struct Quarantine {
     self.faults = faults
   }
 
-  /// The trash directory of the store at `root`.
+  /// Returns the trash directory of the store at `root`.
   public static func trashDirectory(root: String) -> String {
     (root.hasSuffix("/") ? root : root + "/") + directoryName
   }
@@ -111,7 +111,7 @@ public struct Quarantine {
       error: error, quarantineID: manifest.id)
   }
 
-  /// Whether anything, a dangling symlink included, exists at `path`.
+  /// Returns whether anything, a dangling symlink included, exists at `path`.
   static func exists(_ path: String) -> Bool {
     var info = stat()
     return lstat(path, &info) == 0

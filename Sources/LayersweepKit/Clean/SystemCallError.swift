@@ -9,7 +9,7 @@ public struct SystemCallError: Error, Equatable, Sendable, CustomStringConvertib
   /// The system call's name, such as `unlinkat` or `renameat2`.
   public var syscall: String
   public var errno: Int32
-  /// What the failure means for the item, when errno alone does not say it.
+  /// The consequence for the item, when errno alone does not explain it.
   public var reason: String?
 
   public init(path: String, syscall: String, errno: Int32, reason: String? = nil) {

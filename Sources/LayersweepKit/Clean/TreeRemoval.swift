@@ -6,7 +6,7 @@
 /// after a failure, so everything removable is removed, and collects the failures.
 ///
 /// Directories are entered only on the same mount (`RESOLVE_NO_XDEV`, or a statx mount id
-/// comparison), so a bind mount or tmpfs inside the tree stays intact: the mount point is
+/// comparison), so a bind mount or tmpfs inside the tree stays intact. The mount point is
 /// recorded as a failure with `EXDEV`, and its ancestors stay because they are not empty.
 struct TreeRemoval {
   let resolver: PathResolver

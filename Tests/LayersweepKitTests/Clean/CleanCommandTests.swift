@@ -93,7 +93,7 @@ import Testing
     #expect(run.stderr.hasPrefix("Error: "))
   }
 
-  /// What `overlay2` holds once both orphans are quarantined.
+  /// The entries left in `overlay2` once both orphans are quarantined.
   static let survivors = [
     "l", "l/CCCCCCCCCCCCCCCCCCCCCCCCCC", "used", "used/diff", "used/diff/a", "used/diff/a/b",
     "used/diff/a/b/file", "used/link",

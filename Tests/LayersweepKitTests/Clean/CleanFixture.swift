@@ -79,7 +79,7 @@ final class CleanFixture {
     }
   }
 
-  /// An orphaned-layer finding for `overlay2/<id>`, as the audit reports it.
+  /// Returns an orphaned-layer finding for `overlay2/<id>`, as the audit reports it.
   func orphanedLayer(_ id: String, bytes: Int64 = 1) -> Finding {
     Finding(
       kind: .orphanedLayer, store: "docker-overlay2", id: id,
@@ -97,7 +97,7 @@ final class CleanFixture {
     return path
   }
 
-  /// The paths below `path`, relative and sorted, for before-and-after comparisons.
+  /// Lists the paths below `path`, relative and sorted, for before-and-after comparisons.
   func listing(_ path: String) -> [String] {
     let output = (try? Self.shell("cd '\(path)' && find . -mindepth 1 -printf '%P\\n'")) ?? ""
     return output.split(separator: "\n").map(String.init).sorted()

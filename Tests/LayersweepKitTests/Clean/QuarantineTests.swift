@@ -4,7 +4,7 @@ import Testing
 @testable import LayersweepKit
 
 @Suite struct QuarantineTests {
-  /// A manifest for `overlay2/<id>` with its short link as companion.
+  /// Returns a manifest for `overlay2/<id>` with its short link as companion.
   static func manifest(_ fixture: CleanFixture, id: String, shortID: String, age: TimeInterval = 0)
     -> QuarantineManifest
   {
@@ -15,7 +15,7 @@ import Testing
       quarantinedAt: Date().addingTimeInterval(-age))
   }
 
-  /// A hash, mode, owner, size, mtime and xattrs of every entry below `path`.
+  /// Lists the hash, mode, owner, size, mtime and xattrs of every entry below `path`.
   static func fingerprint(_ path: String) throws -> String {
     let listing = try CleanFixture.shell(
       """
@@ -25,8 +25,8 @@ import Testing
     return listing + (try extendedAttributes(below: path))
   }
 
-  /// The extended attributes of every entry below `path`, without following symlinks. Python
-  /// reads them because Glibc's xattr calls are not imported into Swift.
+  /// Lists the extended attributes of every entry below `path`, without following symlinks.
+  /// Python reads them because Glibc's xattr calls are not imported into Swift.
   static func extendedAttributes(below path: String) throws -> String {
     try CleanFixture.shell(
       """
