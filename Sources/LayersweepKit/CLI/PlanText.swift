@@ -28,7 +28,8 @@ enum PlanText {
     var lines = [actions == nil ? "RESULTS:" : "DRY RUN (nothing was changed):"]
     for result in results {
       let finding = result.item.finding
-      var line = "  \(result.outcome.rawValue) \(result.item.action.rawValue) "
+      let isPreview = actions != nil && result.outcome == .done
+      var line = "  \(isPreview ? "would" : result.outcome.rawValue) \(result.item.action.rawValue) "
       line += "\(finding.kind.rawValue) \(finding.id)"
       if let id = result.quarantineID, result.outcome == .done { line += " quarantine-id=\(id)" }
       if let message = result.message { line += ": \(message)" }

@@ -30,8 +30,12 @@ public struct FileSystemRemover: Remover {
     let result = clinux_rename_noreplace(
       sourceParent.fd, sourcePath.name, destinationParent.fd, destinationPath.name)
     guard result == 0 else {
+      let hint =
+        errno == EXDEV
+        ? "\(destination) is on another filesystem, so the item cannot be moved there" : nil
       throw SystemCallError.last(
-        "renameat2", source, reason: "renaming to \(destination) failed; nothing was moved")
+        "renameat2", source,
+        reason: hint ?? "renaming to \(destination) failed, so nothing was moved")
     }
     try destinationParent.sync()
     try sourceParent.sync()
