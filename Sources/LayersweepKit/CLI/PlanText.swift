@@ -29,7 +29,8 @@ enum PlanText {
     for result in results {
       let finding = result.item.finding
       let isPreview = actions != nil && result.outcome == .done
-      var line = "  \(isPreview ? "would" : result.outcome.rawValue) \(result.item.action.rawValue) "
+      var line =
+        "  \(isPreview ? "would" : result.outcome.rawValue) \(result.item.action.rawValue) "
       line += "\(finding.kind.rawValue) \(finding.id)"
       if let id = result.quarantineID, result.outcome == .done { line += " quarantine-id=\(id)" }
       if let message = result.message { line += ": \(message)" }
