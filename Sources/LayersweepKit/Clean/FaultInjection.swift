@@ -17,6 +17,7 @@ public final class FaultInjection: @unchecked Sendable {
   public static let steps = [
     "before-intent", "after-intent", "after-manifest", "after-rename", "after-companions",
     "after-outcome", "purge-after-intent", "purge-after-rename", "purge-after-remove",
+    "restore-after-rename",
   ]
 
   private let step: String?

@@ -82,6 +82,7 @@ public struct Quarantine {
     try journal.append(journalEntry(manifest, action: "restore", outcome: "intent"))
     do {
       try remover.rename(entry + "/item", to: manifest.originalPath, beneath: root)
+      faults.reach("restore-after-rename")
       try moveCompanionsBack(manifest, entry: entry, root: root)
       try remover.removeTree(at: entry, beneath: root)
     } catch {

@@ -142,6 +142,31 @@ import Testing
     try Self.expectEveryIntentClosed(fixture)
   }
 
+  @Test func killedRestoreIsFinishedByNextRun() throws {
+    let fixture = try CleanFixture()
+    let report = try Self.makeStore(fixture)
+    let clean = try ProcessRun.run(
+      ProcessRun.layersweepPath, Self.arguments(fixture, "clean", ["--yes", "--report", report]))
+    #expect(clean.status == 1)
+    let id = try #require(
+      Quarantine.list(roots: [fixture.dockerRoot]).first { $0.manifest.findingID == "orphan1" }?
+        .manifest.id)
+
+    let killed = try ProcessRun.run(
+      ProcessRun.layersweepPath, Self.arguments(fixture, "restore", [id]),
+      environment: [FaultInjection.environmentVariable: "restore-after-rename"])
+    #expect(killed.wasSignaled)
+    let rerun = try ProcessRun.run(
+      ProcessRun.layersweepPath, Self.arguments(fixture, "purge", ["--retention", "7d"]))
+
+    #expect(rerun.status == 0, "\(rerun.stdout)\(rerun.stderr)")
+    let overlay = fixture.listing(fixture.dockerRoot + "/overlay2")
+    #expect(overlay.contains("orphan1/diff/a/b/file"))
+    #expect(overlay.contains("l/AAAAAAAAAAAAAAAAAAAAAAAAAA"))
+    #expect(Quarantine.list(roots: [fixture.dockerRoot]).map(\.manifest.findingID) == ["orphan2"])
+    try Self.expectEveryIntentClosed(fixture)
+  }
+
   /// Checks that each original is in exactly one complete trash entry with its companion,
   /// and that every journal intent has a later outcome.
   static func expectConsistentQuarantine(_ fixture: CleanFixture, originals: [String]) throws {
