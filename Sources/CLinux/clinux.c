@@ -7,6 +7,7 @@
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
@@ -52,8 +53,8 @@ static int mount_id_at(int dirfd, const char *path, int flags, uint64_t *mount_i
   return 0;
 }
 
-int clinux_unmount_in_namespace(const char *namespace_path, const char *target,
-                                const char **failed_call) {
+int clinux_unmount_in_child(const char *namespace_path, const char *target, int timeout_ms,
+                            const char **failed_call) {
   static const char *const calls[] = {"none", "open", "setns", "umount2"};
   int report[2];
   if (pipe2(report, O_CLOEXEC) != 0) {
@@ -72,10 +73,10 @@ int clinux_unmount_in_namespace(const char *namespace_path, const char *target,
   if (child == 0) {
     /* Only async-signal-safe calls from here on: the parent may have other threads. */
     int result[2] = {0, 0};
-    int fd = open(namespace_path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    int fd = namespace_path ? open(namespace_path, O_RDONLY | O_CLOEXEC) : -2;
+    if (fd == -1) {
       result[0] = 1;
-    } else if (setns(fd, CLONE_NEWNS) != 0) {
+    } else if (fd >= 0 && setns(fd, CLONE_NEWNS) != 0) {
       result[0] = 2;
     } else if (umount2(target, UMOUNT_NOFOLLOW) != 0) {
       result[0] = 3;
@@ -85,6 +86,18 @@ int clinux_unmount_in_namespace(const char *namespace_path, const char *target,
     _exit(result[0] ? 1 : 0);
   }
   close(report[1]);
+  struct pollfd ready = {.fd = report[0], .events = POLLIN};
+  int polled;
+  do {
+    polled = poll(&ready, 1, timeout_ms);
+  } while (polled < 0 && errno == EINTR);
+  if (polled == 0) {
+    /* The child is stuck in umount2; it cannot be killed while it waits in the kernel. */
+    close(report[0]);
+    *failed_call = "umount2";
+    errno = ETIMEDOUT;
+    return -1;
+  }
   int result[2] = {0, 0};
   ssize_t got;
   do {

@@ -24,11 +24,13 @@ int clinux_path_mount_id(const char *path, uint64_t *mount_id);
 /// Returns 1 when the running kernel implements openat2(2), else 0.
 int clinux_kernel_has_openat2(void);
 
-/// Unmounts `target` with umount2(UMOUNT_NOFOLLOW), no MNT_DETACH, inside the mount namespace
-/// `namespace_path` (such as /proc/<pid>/ns/mnt). A forked child enters the namespace with
-/// setns(2) so the caller's namespace never changes. Returns 0, or -1 with `*failed_call` set
-/// to "open", "setns", "umount2", "fork" or "pipe" and errno set.
-int clinux_unmount_in_namespace(const char *namespace_path, const char *target,
-                                const char **failed_call);
+/// Unmounts `target` with umount2(UMOUNT_NOFOLLOW), never MNT_DETACH, from a forked child, so
+/// a umount2 stuck on a hung filesystem cannot hang the caller. With a non-NULL
+/// `namespace_path` (such as /proc/<pid>/ns/mnt) the child first enters that mount namespace
+/// with setns(2), and the caller's namespace never changes. Returns 0, or -1 with errno set and
+/// `*failed_call` set to "open", "setns", "umount2", "fork" or "pipe". After `timeout_ms`
+/// milliseconds without an answer it returns -1 with ETIMEDOUT and leaves the child running.
+int clinux_unmount_in_child(const char *namespace_path, const char *target, int timeout_ms,
+                            const char **failed_call);
 
 #endif

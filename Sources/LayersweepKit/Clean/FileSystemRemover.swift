@@ -73,17 +73,27 @@ public struct FileSystemRemover: Remover {
     try parent.sync()
   }
 
+  /// How long an unmount may take before it is reported as timed out, in milliseconds.
+  // NOTE: no test covers the timeout, because that needs a filesystem whose umount blocks.
+  static let unmountTimeoutMilliseconds: Int32 = 30_000
+
   public func unmount(_ target: String) throws {
-    guard umount2(target, Int32(UMOUNT_NOFOLLOW)) == 0 else {
-      throw SystemCallError.last("umount2", target)
-    }
+    try unmountInChild(target, namespace: nil)
   }
 
   public func unmount(_ target: String, inNamespaceOf pid: Int32) throws {
+    try unmountInChild(target, namespace: "/proc/\(pid)/ns/mnt")
+  }
+
+  /// Runs umount2 in a child process, so a hung filesystem costs a timeout and not a hang.
+  private func unmountInChild(_ target: String, namespace: String?) throws {
     var failedCall: UnsafePointer<CChar>? = nil
-    guard clinux_unmount_in_namespace("/proc/\(pid)/ns/mnt", target, &failedCall) == 0 else {
+    let result = clinux_unmount_in_child(
+      namespace, target, Self.unmountTimeoutMilliseconds, &failedCall)
+    guard result == 0 else {
       let call = failedCall.map { String(cString: $0) } ?? "umount2"
-      throw SystemCallError.last(call, target, reason: "in the mount namespace of process \(pid)")
+      let reason = namespace.map { "in the mount namespace \($0)" }
+      throw SystemCallError.last(call, target, reason: reason)
     }
   }
 

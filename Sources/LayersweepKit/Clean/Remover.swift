@@ -23,8 +23,9 @@ public protocol Remover: Sendable {
   /// either no file or the whole file.
   func writeFile(_ contents: [UInt8], to path: String, beneath root: String) throws
 
-  /// Unmounts the mount at `target` in this process's mount namespace with `umount2` and no
-  /// flags: never `MNT_DETACH`, and it fails with `EBUSY` rather than unmount submounts.
+  /// Unmounts the mount at `target` in this process's mount namespace with `umount2` and
+  /// `UMOUNT_NOFOLLOW`: never `MNT_DETACH`, and it fails with `EBUSY` rather than unmount
+  /// submounts. An unmount that does not finish within 30 seconds fails with `ETIMEDOUT`.
   func unmount(_ target: String) throws
 
   /// Unmounts `target` inside the mount namespace of process `pid`, from a child process that
