@@ -29,7 +29,7 @@ int clinux_kernel_has_openat2(void);
 /// `namespace_path` (such as /proc/<pid>/ns/mnt) the child first enters that mount namespace
 /// with setns(2), and the caller's namespace never changes. Returns 0, or -1 with errno set and
 /// `*failed_call` set to "open", "setns", "umount2", "fork" or "pipe". After `timeout_ms`
-/// milliseconds without an answer it returns -1 with ETIMEDOUT and leaves the child running.
+/// milliseconds without a result it returns -1 with ETIMEDOUT and leaves the child running.
 int clinux_unmount_in_child(const char *namespace_path, const char *target, int timeout_ms,
                             const char **failed_call);
 
