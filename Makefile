@@ -40,8 +40,17 @@ demo: release
 bench: release
 	scripts/bench.sh $(BIN)
 
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+
+# Installs the binary and the systemd units, with ExecStart pointing at the installed binary.
+# Enable the nightly run with: systemctl daemon-reload && systemctl enable --now layersweep-clean.timer
 install: release
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/layersweep
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/bin/layersweep|$(PREFIX)/bin/layersweep|' contrib/systemd/layersweep-clean.service \
+		> $(DESTDIR)$(UNITDIR)/layersweep-clean.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/layersweep-clean.service
+	install -m 0644 contrib/systemd/layersweep-clean.timer $(DESTDIR)$(UNITDIR)/layersweep-clean.timer
 
 clean:
 	rm -rf .build

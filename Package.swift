@@ -15,7 +15,8 @@ let package = Package(
       providers: [.apt(["libmount-dev"])]
     ),
     .target(name: "LibMount", dependencies: ["CMount"]),
-    .target(name: "LayersweepKit", dependencies: ["LibMount"]),
+    .target(name: "CLinux"),
+    .target(name: "LayersweepKit", dependencies: ["LibMount", "CLinux"]),
     .executableTarget(name: "layersweep", dependencies: ["LayersweepKit"]),
     .testTarget(
       name: "LayersweepKitTests",

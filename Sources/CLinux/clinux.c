@@ -1,0 +1,129 @@
+#define _GNU_SOURCE
+#include "clinux.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int clinux_openat2_beneath(int dirfd, const char *path, uint64_t flags, int no_xdev) {
+#ifdef SYS_openat2
+  struct open_how how;
+  memset(&how, 0, sizeof how);
+  how.flags = flags;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  if (no_xdev) how.resolve |= RESOLVE_NO_XDEV;
+  return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+#else
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
+int clinux_rename_noreplace(int olddirfd, const char *oldpath, int newdirfd,
+                            const char *newpath) {
+  return renameat2(olddirfd, oldpath, newdirfd, newpath, RENAME_NOREPLACE);
+}
+
+int clinux_kernel_has_openat2(void) {
+  int fd = clinux_openat2_beneath(AT_FDCWD, ".", O_PATH | O_CLOEXEC, 0);
+  if (fd >= 0) {
+    close(fd);
+    return 1;
+  }
+  return errno != ENOSYS;
+}
+
+static int mount_id_at(int dirfd, const char *path, int flags, uint64_t *mount_id) {
+  struct statx buffer;
+  if (statx(dirfd, path, flags | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &buffer) != 0) return -1;
+  if (!(buffer.stx_mask & STATX_MNT_ID)) {
+    errno = ENOSYS;
+    return -1;
+  }
+  *mount_id = buffer.stx_mnt_id;
+  return 0;
+}
+
+int clinux_unmount_in_child(const char *namespace_path, const char *target, int timeout_ms,
+                            const char **failed_call) {
+  static const char *const calls[] = {"none", "open", "setns", "umount2"};
+  int report[2];
+  if (pipe2(report, O_CLOEXEC) != 0) {
+    *failed_call = "pipe";
+    return -1;
+  }
+  pid_t child = fork();
+  if (child < 0) {
+    int saved = errno;
+    close(report[0]);
+    close(report[1]);
+    *failed_call = "fork";
+    errno = saved;
+    return -1;
+  }
+  if (child == 0) {
+    /* Only async-signal-safe calls from here on: the parent may have other threads. */
+    int result[2] = {0, 0};
+    int fd = namespace_path ? open(namespace_path, O_RDONLY | O_CLOEXEC) : -2;
+    if (fd == -1) {
+      result[0] = 1;
+    } else if (fd >= 0 && setns(fd, CLONE_NEWNS) != 0) {
+      result[0] = 2;
+    } else if (umount2(target, UMOUNT_NOFOLLOW) != 0) {
+      result[0] = 3;
+    }
+    result[1] = result[0] ? errno : 0;
+    (void)!write(report[1], result, sizeof result);
+    _exit(result[0] ? 1 : 0);
+  }
+  close(report[1]);
+  struct pollfd ready = {.fd = report[0], .events = POLLIN};
+  int polled;
+  do {
+    polled = poll(&ready, 1, timeout_ms);
+  } while (polled < 0 && errno == EINTR);
+  if (polled == 0) {
+    /* The child is stuck in umount2; it cannot be killed while it waits in the kernel. */
+    close(report[0]);
+    *failed_call = "umount2";
+    errno = ETIMEDOUT;
+    return -1;
+  }
+  int result[2] = {0, 0};
+  ssize_t got;
+  do {
+    got = read(report[0], result, sizeof result);
+  } while (got < 0 && errno == EINTR);
+  close(report[0]);
+  int status;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (got != (ssize_t)sizeof result) {
+    *failed_call = "fork";
+    errno = ECHILD;
+    return -1;
+  }
+  if (result[0] != 0) {
+    *failed_call = calls[result[0]];
+    errno = result[1];
+    return -1;
+  }
+  return 0;
+}
+
+int clinux_fd_mount_id(int fd, uint64_t *mount_id) {
+  return mount_id_at(fd, "", AT_EMPTY_PATH, mount_id);
+}
+
+int clinux_path_mount_id(const char *path, uint64_t *mount_id) {
+  return mount_id_at(AT_FDCWD, path, 0, mount_id);
+}

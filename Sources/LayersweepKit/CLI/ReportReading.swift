@@ -1,0 +1,30 @@
+import Foundation
+
+/// The sources of clean's findings: a saved `audit --json` report, or an audit run now.
+enum ReportReading {
+  /// Reads the findings of a saved report. They are re-verified before any action, so a
+  /// stale report can only lead to skipped items.
+  static func findings(from path: String) throws -> [Finding] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw CleanError.unreadableFile(path: path, reason: "the report is missing or unreadable")
+    }
+    for strategy in [JSONDecoder.DateDecodingStrategy.iso8601, .secondsSince1970] {
+      let decoder = JSONDecoder()
+      decoder.dateDecodingStrategy = strategy
+      if let report = try? decoder.decode(AuditReport.self, from: data) { return report.findings }
+    }
+    throw CleanError.unreadableFile(
+      path: path, reason: "it is not a report written by 'layersweep audit --json'")
+  }
+
+  /// Audits the host with every store adapter clean can act on.
+  // TODO: call the audit stage's entry point, with its cross-checks, once it exists.
+  static func auditNow(paths: HostPaths) throws -> AuditReport {
+    let host = try HostCollector.collect(paths: paths)
+    let context = AuditContext(paths: paths)
+    let results = [DockerOverlay2Store(paths: paths)].map { $0.audit(host: host, context: context) }
+    return AuditReport(
+      hostname: ProcessInfo.processInfo.hostName, stores: results.map(\.status),
+      findings: results.flatMap(\.findings), errors: results.flatMap(\.errors))
+  }
+}

@@ -1,0 +1,226 @@
+import Foundation
+import Testing
+
+@testable import LayersweepKit
+
+@Suite struct CleanExecutorTests {
+  static func executor(
+    _ fixture: CleanFixture, remover: any Remover = FileSystemRemover(), journal: Journal,
+    mounts: [MountEntry]? = nil, cgroupRoot: String? = nil
+  ) -> CleanExecutor {
+    var paths = HostPaths()
+    paths.dockerRoot = fixture.dockerRoot
+    paths.dockerExecRoot = fixture.directory + "/run-docker"
+    paths.cgroupRoot = cgroupRoot ?? fixture.directory + "/cgroup"
+    let host = HostReverifier(
+      mountRoots: [paths.dockerRoot, paths.dockerExecRoot], cgroupRoot: paths.cgroupRoot,
+      proc: "/proc")
+    let readMounts: (() throws -> [MountEntry])? = mounts.map { table in { table } }
+    return CleanExecutor(
+      remover: remover, journal: journal, targets: [DockerOverlay2Store(paths: paths)],
+      host: host, minimumAge: 3_600, readMounts: readMounts)
+  }
+
+  static func plan(_ findings: [Finding]) -> CleanPlan {
+    CleanPlan.make(findings, filter: PlanFilter())
+  }
+
+  @Test func quarantinesLayerAndJournalsIt() throws {
+    let fixture = try CleanFixture()
+    try fixture.makeLayer("orphan", shortID: "AAAAAAAAAAAAAAAAAAAAAAAAAA")
+    let journal = try Journal(path: fixture.journalPath)
+
+    let results = Self.executor(fixture, journal: journal).execute(
+      Self.plan([fixture.orphanedLayer("orphan", bytes: 42)]))
+
+    #expect(results.map(\.outcome) == [.done])
+    let id = try #require(results.first?.quarantineID)
+    let entry = Quarantine.trashDirectory(root: fixture.dockerRoot) + "/" + id
+    #expect(
+      fixture.listing(entry) == [
+        "companion-0", "item", "item/diff", "item/diff/a", "item/diff/a/b", "item/diff/a/b/file",
+        "item/link", "manifest.json",
+      ])
+    #expect(fixture.listing(fixture.dockerRoot + "/overlay2") == ["l"])
+    let lines = try Journal.read(fixture.journalPath)
+    #expect(lines.map(\.outcome) == ["intent", "done"])
+    #expect(lines.map(\.action) == ["quarantine", "quarantine"])
+    #expect(
+      lines.map(\.item) == Array(repeating: fixture.dockerRoot + "/overlay2/orphan", count: 2))
+    #expect(lines.map(\.kind) == ["orphaned-layer", "orphaned-layer"])
+    #expect(lines.map(\.store) == ["docker-overlay2", "docker-overlay2"])
+    #expect(lines.map(\.bytes) == [42, 42])
+    #expect(lines.map(\.quarantineID) == [id, id])
+    #expect(lines.map(\.error) == [nil, nil])
+  }
+
+  @Test func dryRunChangesNothing() throws {
+    let fixture = try CleanFixture()
+    try fixture.makeLayer("orphan", shortID: "AAAAAAAAAAAAAAAAAAAAAAAAAA")
+    let before = fixture.listing(fixture.directory)
+    let remover = RecordingRemover()
+
+    let results = Self.executor(fixture, remover: remover, journal: try Journal(path: nil))
+      .execute(Self.plan([fixture.orphanedLayer("orphan")]))
+
+    #expect(results.map(\.outcome) == [.done])
+    #expect(fixture.listing(fixture.directory) == before)
+    let entry =
+      Quarantine.trashDirectory(root: fixture.dockerRoot) + "/"
+      + (results.first?.quarantineID ?? "")
+    #expect(
+      remover.actions == [
+        .createDirectory(path: Quarantine.trashDirectory(root: fixture.dockerRoot)),
+        .createDirectory(path: entry),
+        .writeFile(path: entry + "/manifest.json"),
+        .rename(source: fixture.dockerRoot + "/overlay2/orphan", destination: entry + "/item"),
+        .rename(
+          source: fixture.dockerRoot + "/overlay2/l/AAAAAAAAAAAAAAAAAAAAAAAAAA",
+          destination: entry + "/companion-0"),
+      ])
+  }
+
+  @Test func symlinkedLayerIsRejected() throws {
+    let fixture = try CleanFixture()
+    try fixture.write("keep", to: fixture.directory + "/outside/file")
+    try FileManager.default.createDirectory(
+      atPath: fixture.dockerRoot + "/overlay2", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(
+      atPath: fixture.dockerRoot + "/overlay2/evil",
+      withDestinationPath: fixture.directory + "/outside")
+    try fixture.makeOld(fixture.dockerRoot + "/overlay2/evil")
+    let journal = try Journal(path: fixture.journalPath)
+
+    let results = Self.executor(fixture, journal: journal).execute(
+      Self.plan([fixture.orphanedLayer("evil")]))
+
+    #expect(results.map(\.outcome) == [.skipped])
+    #expect(results.first?.message?.contains("is a symbolic link") == true)
+    #expect(fixture.listing(fixture.directory + "/outside") == ["file"])
+    #expect(fixture.listing(fixture.dockerRoot + "/overlay2") == ["evil"])
+    #expect(try Journal.read(fixture.journalPath).map(\.outcome) == ["skipped"])
+  }
+
+  @Test(arguments: ["bind", "tmpfs"])
+  func mountInsideLayerIsSkipped(mountType: String) throws {
+    let fixture = try CleanFixture()
+    let layer = try fixture.makeLayer("orphan", shortID: "AAAAAAAAAAAAAAAAAAAAAAAAAA")
+    let mountPoint = layer + "/diff/a/mnt"
+    try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+    try fixture.write("keep", to: fixture.directory + "/outside/file")
+    let source = mountType == "bind" ? "--bind \(fixture.directory)/outside" : "-t tmpfs tmpfs"
+    try CleanFixture.shell("mount \(source) \(mountPoint)")
+    try fixture.makeOld(layer)
+
+    let results = Self.executor(fixture, journal: try Journal(path: nil)).execute(
+      Self.plan([fixture.orphanedLayer("orphan")]))
+
+    #expect(results.map(\.outcome) == [.skipped])
+    #expect(results.first?.message?.contains(mountPoint) == true)
+    #expect(fixture.listing(fixture.dockerRoot + "/overlay2").contains("orphan"))
+    #expect(try MountInfoReader.readHostTable().contains { $0.target == mountPoint })
+  }
+
+  @Test func bindMountOfLayerDirectoryIsSkipped() throws {
+    let fixture = try CleanFixture()
+    let layer = try fixture.makeLayer("orphan", shortID: "AAAAAAAAAAAAAAAAAAAAAAAAAA")
+    let elsewhere = fixture.directory + "/elsewhere"
+    try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+    try CleanFixture.shell("mount --bind \(layer)/diff/a \(elsewhere)")
+    try fixture.makeOld(layer)
+
+    let results = Self.executor(fixture, journal: try Journal(path: nil)).execute(
+      Self.plan([fixture.orphanedLayer("orphan")]))
+
+    #expect(results.map(\.outcome) == [.skipped])
+    #expect(results.first?.message == "\(elsewhere) is a bind mount of a directory inside \(layer)")
+  }
+
+  @Test(arguments: ["cache-id", "mount-id", "init-id", "lower", "buildkit"])
+  func referencedLayerIsSkipped(reference: String) throws {
+    let fixture = try CleanFixture()
+    try fixture.makeLayer("orphan", shortID: "AAAAAAAAAAAAAAAAAAAAAAAAAA")
+    let layerdb = fixture.dockerRoot + "/image/overlay2/layerdb"
+    switch reference {
+    case "cache-id": try fixture.write("orphan", to: layerdb + "/sha256/chain1/cache-id")
+    case "lower":
+      try fixture.write(
+        "l/AAAAAAAAAAAAAAAAAAAAAAAAAA", to: fixture.dockerRoot + "/overlay2/child/lower")
+    case "buildkit":
+      try fixture.write("\0\0orphan\0", to: fixture.dockerRoot + "/buildkit/snapshots.db")
+    default: try fixture.write("orphan\n", to: layerdb + "/mounts/container1/\(reference)")
+    }
+    try fixture.makeOld(fixture.dockerRoot + "/overlay2/orphan")
+
+    let results = Self.executor(fixture, journal: try Journal(path: nil)).execute(
+      Self.plan([fixture.orphanedLayer("orphan")]))
+
+    let reasons = [
+      "cache-id": "layer chain chain1 names orphan as its cache-id",
+      "mount-id": "container container1 names orphan in its mount-id",
+      "init-id": "container container1 names orphan in its init-id",
+      "lower": "layer child lists l/AAAAAAAAAAAAAAAAAAAAAAAAAA in its lower file",
+      "buildkit": "\(fixture.dockerRoot)/buildkit/snapshots.db mentions orphan",
+    ]
+    #expect(results.map(\.outcome) == [.skipped])
+    #expect(results.first?.message == reasons[reference])
+    #expect(fixture.listing(fixture.dockerRoot + "/overlay2").contains("orphan"))
+  }
+
+  @Test func layerChangedSincePlanIsSkipped() throws {
+    let fixture = try CleanFixture()
+    let layer = try fixture.makeLayer("orphan", shortID: "AAAAAAAAAAAAAAAAAAAAAAAAAA")
+    let plan = Self.plan([fixture.orphanedLayer("orphan")])
+    try fixture.write("new", to: layer + "/committed")
+
+    let results = Self.executor(fixture, journal: try Journal(path: nil)).execute(plan)
+
+    #expect(results.map(\.outcome) == [.skipped])
+    #expect(results.first?.message == "\(layer) was modified since the plan was made")
+  }
+
+  @Test(arguments: ["../../etc", "/etc", "a\0b", String(repeating: "a", count: 4096)])
+  func craftedLayerIDIsSkipped(id: String) throws {
+    let fixture = try CleanFixture()
+    try fixture.makeLayer("real", shortID: "AAAAAAAAAAAAAAAAAAAAAAAAAA")
+    let before = fixture.listing(fixture.directory)
+    var finding = fixture.orphanedLayer(id)
+    finding.path = id.hasPrefix("/") ? id : fixture.dockerRoot + "/overlay2/" + id
+
+    let results = Self.executor(fixture, journal: try Journal(path: nil)).execute(
+      Self.plan([finding]))
+
+    #expect(results.map(\.outcome) == [.skipped])
+    #expect(fixture.listing(fixture.directory) == before)
+  }
+
+  @Test func deadMountIsUnmounted() throws {
+    let fixture = try CleanFixture()
+    let target = fixture.dockerRoot + "/containers/c1/mounts/shm"
+    try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+    try CleanFixture.shell("mount -t tmpfs shm \(target)")
+    let finding = Finding(
+      kind: .deadMount, store: "docker-overlay2", id: "c1", path: target, cleanable: true)
+
+    let results = Self.executor(fixture, journal: try Journal(path: nil)).execute(
+      Self.plan([finding]))
+
+    #expect(results.map(\.outcome) == [.done])
+    #expect(try !MountInfoReader.readHostTable().contains { $0.target == target })
+  }
+
+  @Test func deadMountOutsideStoreIsSkipped() throws {
+    let fixture = try CleanFixture()
+    let target = fixture.directory + "/not-a-store/shm"
+    try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+    try CleanFixture.shell("mount -t tmpfs shm \(target)")
+    let finding = Finding(
+      kind: .deadMount, store: "docker-overlay2", id: "c1", path: target, cleanable: true)
+
+    let results = Self.executor(fixture, journal: try Journal(path: nil)).execute(
+      Self.plan([finding]))
+
+    #expect(results.map(\.outcome) == [.skipped])
+    #expect(try MountInfoReader.readHostTable().contains { $0.target == target })
+  }
+}
