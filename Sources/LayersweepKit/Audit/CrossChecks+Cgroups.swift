@@ -145,11 +145,11 @@ extension CrossChecks {
   /// `dying-cgroups`: removed cgroups the kernel still keeps. For v2, the root's
   /// `nr_dying_descendants`; for v1, `/proc/cgroups` `num_cgroups` minus the visible
   /// directories (the root included), per hierarchy. One finding per hierarchy; id and path
-  /// are its mount point.
+  /// are its mount point. Hierarchies with fewer than `dyingCgroupsThreshold` are not reported.
   func dyingCgroupFindings() -> [Finding] {
     var findings: [Finding] = []
     for hierarchy in host.cgroupHierarchies where hierarchy.version == 2 {
-      guard let dying = hierarchy.dyingDescendants, dying > 0 else { continue }
+      guard let dying = hierarchy.dyingDescendants, dying >= dyingCgroupsThreshold else { continue }
       let evidence = "\(hierarchy.mountPoint)/cgroup.stat reports nr_dying_descendants \(dying)"
       findings.append(dyingFinding(hierarchy, count: dying, evidence: evidence))
     }
@@ -162,7 +162,7 @@ extension CrossChecks {
       else { continue }
       let visible = hierarchy.cgroups.count + 1
       let dying = count.cgroupCount - visible
-      guard dying > 0 else { continue }
+      guard dying >= dyingCgroupsThreshold else { continue }
       let evidence =
         "/proc/cgroups counts \(count.cgroupCount) cgroups in hierarchy \(count.hierarchyID) "
         + "(\(Self.hierarchyName(hierarchy))), but \(visible) directories are visible under "

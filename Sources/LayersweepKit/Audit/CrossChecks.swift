@@ -19,6 +19,8 @@ public struct CrossChecks: Sendable {
   let verdictIndexByID: [String: Int]
   /// The init pids of live containers.
   let livePIDs: Set<Int32>
+  /// How many dying cgroups a hierarchy must hold before it is reported.
+  let dyingCgroupsThreshold: Int
 
   public init(
     host: HostSnapshot, stores: [StoreAuditResult], context: AuditContext = AuditContext(),
@@ -30,6 +32,7 @@ public struct CrossChecks: Sendable {
       cgroupRules ?? CgroupNamingRule.standard(dockerCgroupParent: context.dockerCgroupParent)
     let judge = LivenessJudge(host: host, startTimeTolerance: context.startTimeTolerance)
     self.judge = judge
+    dyingCgroupsThreshold = max(1, context.dyingCgroupsThreshold)
 
     let records = stores.flatMap(\.containers)
     verdicts = records.map { ($0, judge.judge($0)) }

@@ -29,6 +29,9 @@ enum AuditCommand: Subcommand {
         help: "Seconds to wait for a runtime API before treating it as not responding.",
         default: "2"),
       OptionSpec(
+        "dying-cgroups-threshold", value: "count",
+        help: "Report a cgroup hierarchy once it holds this many dying cgroups.", default: "100"),
+      OptionSpec(
         "no-bytes", help: "Skip counting reclaimable bytes, which walks layer directories."),
       OptionSpec("verbose", short: "v", help: "Log debug diagnostics to standard error."),
     ] + HostPathOptions.specs)
@@ -78,6 +81,14 @@ enum AuditCommand: Subcommand {
           + "expected a cgroup name such as docker")
     }
     context.dockerCgroupParent = cgroupParent
+    if let text = options.value("dying-cgroups-threshold") {
+      guard let count = Int(text), count > 0 else {
+        throw UsageError(
+          "invalid value '\(text)' for '--dying-cgroups-threshold <count>': "
+            + "expected a positive whole number")
+      }
+      context.dyingCgroupsThreshold = count
+    }
     if let text = options.value("api-timeout") {
       guard let seconds = TimeInterval(text), seconds > 0, seconds.isFinite else {
         throw UsageError(

@@ -31,8 +31,9 @@ enum CleanCommand: Subcommand {
       OptionSpec(
         "report", value: "path",
         help: "Plan from this 'audit --json' report instead of auditing now."),
-      OptionSpec("cgroup-root", value: "path", help: "Where the cgroup hierarchies are mounted."),
-      OptionSpec("proc", value: "path", help: "The procfs mount."),
+      OptionSpec(
+        "docker-cgroup-parent", value: "name",
+        help: "Docker's cgroup parent under the cgroupfs driver.", default: "docker"),
     ] + CleanOptions.shared)
 
   static func run(_ options: ParsedOptions, console: Console) throws -> ExitStatus {

@@ -2,28 +2,23 @@ import Foundation
 
 /// Options that clean, restore and purge share, and the objects built from them.
 enum CleanOptions {
-  static let shared: [OptionSpec] = [
-    OptionSpec(
-      "journal", value: "path", help: "Append one JSON line per action to this file.",
-      default: Journal.defaultPath),
-    OptionSpec(
-      "lock", value: "path", help: "Lock file that keeps a second run out.",
-      default: InstanceLock.defaultPath),
-    OptionSpec(
-      "docker-root", value: "path", help: "Docker's data root.", default: HostPaths().dockerRoot),
-    OptionSpec("verbose", short: "v", help: "Log debug diagnostics to standard error."),
-  ]
+  static let shared: [OptionSpec] =
+    [
+      OptionSpec(
+        "journal", value: "path", help: "Append one JSON line per action to this file.",
+        default: Journal.defaultPath),
+      OptionSpec(
+        "lock", value: "path", help: "Lock file that keeps a second run out.",
+        default: InstanceLock.defaultPath),
+      OptionSpec("verbose", short: "v", help: "Log debug diagnostics to standard error."),
+    ] + HostPathOptions.specs
 
   static let retention = OptionSpec(
     "retention", value: "duration",
     help: "Purge quarantined items older than this (s, m, h, d or w).", default: "7d")
 
-  static func hostPaths(_ options: ParsedOptions) -> HostPaths {
-    var paths = HostPaths()
-    if let root = options.value("docker-root") { paths.dockerRoot = root }
-    if let root = options.value("cgroup-root") { paths.cgroupRoot = root }
-    if let proc = options.value("proc") { paths.proc = proc }
-    return paths
+  static func hostPaths(_ options: ParsedOptions) throws -> HostPaths {
+    try HostPathOptions.paths(from: options)
   }
 
   /// Returns the re-verification hook of every store clean can act on.

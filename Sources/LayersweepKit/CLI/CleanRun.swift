@@ -68,7 +68,11 @@ struct CleanRun {
 
   private func findings() throws -> [Finding] {
     if let path = settings.reportPath { return try ReportReading.findings(from: path) }
-    return try ReportReading.auditNow(paths: settings.paths).findings
+    let report = ReportReading.auditNow(paths: settings.paths, cgroupParent: settings.cgroupParent)
+    for error in report.errors {
+      console.log(.warning, error.message, ["store": error.store, "path": error.path])
+    }
+    return report.findings
   }
 
   /// Asks on the terminal unless `--yes` was given.

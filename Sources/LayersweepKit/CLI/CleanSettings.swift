@@ -3,6 +3,8 @@ import Foundation
 /// The parsed command line of `layersweep clean`.
 struct CleanSettings {
   var paths: HostPaths
+  /// Docker's cgroup parent, for judging container cgroups.
+  var cgroupParent: String
   var filter: PlanFilter
   var isDryRun: Bool
   var isUnattended: Bool
@@ -13,7 +15,8 @@ struct CleanSettings {
   var lockPath: String
 
   init(_ options: ParsedOptions) throws {
-    paths = CleanOptions.hostPaths(options)
+    paths = try CleanOptions.hostPaths(options)
+    cgroupParent = options.value("docker-cgroup-parent") ?? "docker"
     filter = PlanFilter()
     filter.minimumAge = try DurationParsing.seconds(
       options.value("min-age") ?? "1h", option: "min-age")

@@ -17,14 +17,9 @@ enum ReportReading {
       path: path, reason: "it is not a report written by 'layersweep audit --json'")
   }
 
-  /// Audits the host with every store adapter clean can act on.
-  // TODO: call the audit stage's entry point, with its cross-checks, once it exists.
-  static func auditNow(paths: HostPaths) throws -> AuditReport {
-    let host = try HostCollector.collect(paths: paths)
-    let context = AuditContext(paths: paths)
-    let results = [DockerOverlay2Store(paths: paths)].map { $0.audit(host: host, context: context) }
-    return AuditReport(
-      hostname: ProcessInfo.processInfo.hostName, stores: results.map(\.status),
-      findings: results.flatMap(\.findings), errors: results.flatMap(\.errors))
+  /// Audits the host now, with every store and cross-check.
+  static func auditNow(paths: HostPaths, cgroupParent: String) -> AuditReport {
+    let context = AuditContext(paths: paths, dockerCgroupParent: cgroupParent)
+    return Auditor(context: context).run()
   }
 }

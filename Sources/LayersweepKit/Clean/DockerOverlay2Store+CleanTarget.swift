@@ -14,7 +14,7 @@ extension DockerOverlay2Store: CleanTarget {
     case .orphanedLayer:
       return reverifyOrphanedLayer(finding, path: path, mounts: context.mounts)
     case .staleRemoval:
-      return DockerOverlay2Layout(root: cleanRoot).isStaleRemovalPath(path)
+      return DockerLayerReferenceScan(root: cleanRoot).isStaleRemovalPath(path)
         ? .confirmed : .changed("\(path) is not a *-removing or write-set-* entry")
     default:
       return .changed("\(finding.kind.rawValue) findings are not cleaned in \(name)")
@@ -23,7 +23,7 @@ extension DockerOverlay2Store: CleanTarget {
 
   public func companions(of finding: Finding) -> [String] {
     guard finding.kind == .orphanedLayer, let path = finding.path else { return [] }
-    let layout = DockerOverlay2Layout(root: cleanRoot)
+    let layout = DockerLayerReferenceScan(root: cleanRoot)
     guard let link = layout.shortLink(ofLayer: (path as NSString).lastPathComponent) else {
       return []
     }
@@ -33,9 +33,9 @@ extension DockerOverlay2Store: CleanTarget {
   private func reverifyOrphanedLayer(_ finding: Finding, path: String, mounts: [MountEntry])
     -> Reverification
   {
-    let layout = DockerOverlay2Layout(root: cleanRoot)
+    let layout = DockerLayerReferenceScan(root: cleanRoot)
     let id = (path as NSString).lastPathComponent
-    guard path == layout.layerDirectory + "/" + id, DockerOverlay2Layout.isValidLayerID(id),
+    guard path == layout.layerDirectory + "/" + id, DockerLayerReferenceScan.isValidLayerID(id),
       id == finding.id
     else {
       return .changed("\(path) is not an overlay2 layer directory named \(finding.id)")

@@ -53,7 +53,7 @@ public struct PathResolver: Sendable {
     guard fd >= 0 else { throw SystemCallError.last("openat", path) }
     let child = DirectoryHandle(fd: fd, path: path)
     if staysOnMount, try child.mountID() != parent.mountID() {
-      throw SystemCallError(path: path, syscall: "statx", errno: EXDEV)
+      throw SystemCallError(call: "statx", path: path, errno: EXDEV)
     }
     return child
   }

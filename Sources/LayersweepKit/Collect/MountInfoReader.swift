@@ -12,6 +12,16 @@ public enum MountInfoReader {
     let table = try MountTable(mountinfoPath: path)
     return try table.entries().map(MountEntry.init(tableEntry:))
   }
+
+  /// Parses the mount table of the namespace layersweep runs in, `<proc>/self/mountinfo`.
+  public static func readHostTable(proc: String = "/proc") throws -> [MountEntry] {
+    try read(path: "\(proc)/self/mountinfo")
+  }
+
+  /// Parses the mountinfo file at `path`; the name clean's callers use.
+  public static func readTable(path: String) throws -> [MountEntry] {
+    try read(path: path)
+  }
 }
 
 extension MountEntry {

@@ -28,11 +28,15 @@ public struct AuditContext: Sendable {
   /// How many seconds a process's start time may differ from its container's recorded
   /// start time before the pid counts as reused.
   public var startTimeTolerance: TimeInterval
+  /// How many dying cgroups a hierarchy must hold before it is reported. A few are normal:
+  /// the kernel keeps a removed memory cgroup until the pages charged to it are reclaimed,
+  /// and cgroups created or removed during the walk skew the v1 count.
+  public var dyingCgroupsThreshold: Int
 
   public init(
     paths: HostPaths = HostPaths(), now: Date = Date(), apiTimeout: TimeInterval = 2,
     measuresBytes: Bool = true, dockerCgroupParent: String = "docker",
-    startTimeTolerance: TimeInterval = 5
+    startTimeTolerance: TimeInterval = 5, dyingCgroupsThreshold: Int = 100
   ) {
     self.paths = paths
     self.now = now
@@ -40,6 +44,7 @@ public struct AuditContext: Sendable {
     self.measuresBytes = measuresBytes
     self.dockerCgroupParent = dockerCgroupParent
     self.startTimeTolerance = startTimeTolerance
+    self.dyingCgroupsThreshold = dyingCgroupsThreshold
   }
 }
 

@@ -122,6 +122,15 @@ import Testing
         + "visible under /sys/fs/cgroup/cpu,cpuacct")
   }
 
+  @Test func dyingBelowThresholdIsQuiet() {
+    var hierarchy = Self.unified
+    hierarchy.dyingDescendants = 99
+    let findings = Fixture.findings(
+      Fixture.snapshot(hierarchies: [hierarchy]), [], kind: .dyingCgroups,
+      context: AuditContext(dyingCgroupsThreshold: 100))
+    #expect(findings.isEmpty)
+  }
+
   @Test func noDyingCgroupsIsQuiet() {
     var hierarchy = Self.unified
     hierarchy.dyingDescendants = 0

@@ -80,9 +80,10 @@ enum CrossCheckFixtures {
   }
 
   static func findings(
-    _ host: HostSnapshot, _ stores: [StoreAuditResult], kind: FindingKind
+    _ host: HostSnapshot, _ stores: [StoreAuditResult], kind: FindingKind,
+    context: AuditContext = AuditContext(dyingCgroupsThreshold: 1)
   ) -> [Finding] {
-    let all = CrossChecks(host: host, stores: stores).findings()
+    let all = CrossChecks(host: host, stores: stores, context: context).findings()
     return Finding.sortedForOutput(all.filter { $0.kind == kind })
   }
 }

@@ -27,7 +27,9 @@ import Testing
 
   @Test func troubledHostHasEveryKind() {
     let (host, stores) = Self.troubledHost()
-    let findings = Finding.sortedForOutput(CrossChecks(host: host, stores: stores).findings())
+    let context = AuditContext(dyingCgroupsThreshold: 1)
+    let findings = Finding.sortedForOutput(
+      CrossChecks(host: host, stores: stores, context: context).findings())
     #expect(
       findings.map(\.kind) == [
         .deadMount, .leakedMount, .leakedCgroup, .leakedCgroup, .dyingCgroups, .zombieProcess,

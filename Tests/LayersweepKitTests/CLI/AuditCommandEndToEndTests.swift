@@ -41,10 +41,11 @@ import Testing
     there are findings and 2 when something could not be read.
 
     USAGE: layersweep audit [--format <format>] [--json] [--output <file>] \
-    [--docker-cgroup-parent <name>] [--api-timeout <seconds>] [--no-bytes] [--verbose] \
-    [--docker-root <path>] [--docker-exec-root <path>] [--docker-socket <path>] \
-    [--containers-graphroot <path>] [--containers-runroot <path>] [--aufs-sysfs <path>] \
-    [--kubelet-root <path>] [--proc <path>] [--cgroup-root <path>]
+    [--docker-cgroup-parent <name>] [--api-timeout <seconds>] \
+    [--dying-cgroups-threshold <count>] [--no-bytes] [--verbose] [--docker-root <path>] \
+    [--docker-exec-root <path>] [--docker-socket <path>] [--containers-graphroot <path>] \
+    [--containers-runroot <path>] [--aufs-sysfs <path>] [--kubelet-root <path>] \
+    [--proc <path>] [--cgroup-root <path>]
 
     OPTIONS:
       --format <format>       Output format: table, json or prometheus. (default: table)
@@ -53,6 +54,8 @@ import Testing
       --docker-cgroup-parent <name>
                               Docker's cgroup parent under the cgroupfs driver. (default: docker)
       --api-timeout <seconds> Seconds to wait for a runtime API before treating it as not responding. (default: 2)
+      --dying-cgroups-threshold <count>
+                              Report a cgroup hierarchy once it holds this many dying cgroups. (default: 100)
       --no-bytes              Skip counting reclaimable bytes, which walks layer directories.
       -v, --verbose           Log debug diagnostics to standard error.
       --docker-root <path>    Docker's data root. (default: /var/lib/docker)

@@ -92,7 +92,7 @@ import Testing
       return
     }
     #expect(failures.map(\.path) == [layer + "/diff/locked/immutable"])
-    #expect(failures.map(\.syscall) == ["unlinkat"])
+    #expect(failures.map(\.call) == ["unlinkat"])
     #expect(failures.map(\.errno) == [EPERM])
     #expect(fixture.listing(layer) == ["diff", "diff/locked", "diff/locked/immutable"])
   }
@@ -148,7 +148,7 @@ import Testing
         fixture.dockerRoot + "/a", to: fixture.dockerRoot + "/b", beneath: fixture.dockerRoot)
     }
     #expect(error?.errno == EEXIST)
-    #expect(error?.syscall == "renameat2")
+    #expect(error?.call == "renameat2")
     #expect(FileManager.default.contents(atPath: fixture.dockerRoot + "/b") == Data("b".utf8))
   }
 }

@@ -1,3 +1,4 @@
+import CMount
 import Foundation
 import Testing
 

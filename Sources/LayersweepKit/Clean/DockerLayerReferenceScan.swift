@@ -2,7 +2,7 @@ import Foundation
 
 /// Paths and references of a Docker overlay2 data root, read afresh from disk for
 /// re-verification. Ids read from disk are validated before they become paths.
-struct DockerOverlay2Layout {
+struct DockerLayerReferenceScan {
   let root: String
 
   var layerDirectory: String { root + "/overlay2" }
