@@ -6,7 +6,7 @@ public enum Layersweep {
 
   /// Every subcommand, in the order help lists them.
   static var subcommands: [any Subcommand.Type] {
-    [AuditCommand.self]
+    [AuditCommand.self, WatchCommand.self]
   }
 
   /// Runs the command line `arguments` (without the program name) and returns the exit
