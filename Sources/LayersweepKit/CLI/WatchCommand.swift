@@ -15,7 +15,10 @@ enum WatchCommand: Subcommand {
       D for the whole round, because it cannot watch them for --blocked-threshold.
       """,
     options: [
-      OptionSpec("interval", value: "duration", help: "Time between rounds.", default: "30s"),
+      OptionSpec(
+        "interval", value: "duration",
+        help: "Time between rounds; with --once, the age limit of kernel hung-task reports.",
+        default: "30s"),
       OptionSpec(
         "timeout", value: "duration", help: "Deadline of each probe and ping.", default: "10s"),
       OptionSpec(

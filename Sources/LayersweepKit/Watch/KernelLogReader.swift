@@ -52,7 +52,7 @@ final class KernelLogReader: @unchecked Sendable {
     return reports
   }
 
-  /// Parses the hung-task reports in `text`, which holds records one per line; lines that
+  /// Parses the hung-task reports in `text`, which contains records one per line. Lines that
   /// start with a space continue the record before them and are skipped.
   static func parseReports(_ text: String) -> [HungTaskReport] {
     text.split(separator: "\n").compactMap { line in

@@ -92,7 +92,7 @@ enum MetricsRenderer {
   ) {
     family(
       &text, "layersweep_watch_runtime_up", "gauge",
-      "1 when the runtime API answered its last ping within the deadline.")
+      "1 when the runtime API responded to its last ping within the deadline.")
     for state in runtimes {
       let labels = labelSet([("runtime", state.runtime), ("socket", state.socket)])
       text += "layersweep_watch_runtime_up\(labels) \(state.isResponding ? 1 : 0)\n"

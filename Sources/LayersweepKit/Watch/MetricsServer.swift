@@ -4,9 +4,9 @@
 
 /// A small HTTP/1.0 server for `GET /metrics`, on POSIX sockets and one thread.
 ///
-/// It answers GET and HEAD only, reads at most `requestLimit` bytes of a request and gives
-/// each connection at most `connectionTimeout` seconds to send its request and take the
-/// answer, so a slow client delays the next one by at most that. The body comes from
+/// It serves GET and HEAD only, reads at most `requestLimit` bytes of a request and gives
+/// each connection at most `connectionTimeout` seconds to send its request and read the
+/// response, so a slow client delays the next one by at most that. The body comes from
 /// `body`, which returns the text the loop last rendered and never touches a mount.
 final class MetricsServer: @unchecked Sendable {
   static let requestLimit = 8192
@@ -67,10 +67,11 @@ final class MetricsServer: @unchecked Sendable {
     let deadline = MonotonicClock.now() + Self.connectionTimeout
 
     guard let request = readRequest(connection, deadline: deadline) else {
-      send(connection, HTTPResponse.text(400, "Bad Request", "invalid or incomplete request\n"))
+      let response = HTTPResponse.text(400, "Bad Request", "invalid or incomplete request\n")
+      send(connection, response, deadline: deadline)
       return
     }
-    send(connection, respond(to: request))
+    send(connection, respond(to: request), deadline: deadline)
   }
 
   func respond(to requestHead: String) -> HTTPResponse {
@@ -122,10 +123,10 @@ final class MetricsServer: @unchecked Sendable {
     return false
   }
 
-  private func send(_ connection: Int32, _ response: HTTPResponse) {
+  private func send(_ connection: Int32, _ response: HTTPResponse, deadline: Double) {
     let bytes = Array(response.serialized().utf8)
     var offset = 0
-    while offset < bytes.count {
+    while offset < bytes.count, MonotonicClock.now() < deadline {
       let count = bytes[offset...].withUnsafeBytes {
         Glibc.send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
       }

@@ -4,8 +4,8 @@ import Foundation
 enum MountInfoSource {
   /// Reads and parses a mountinfo table such as `/proc/self/mountinfo`.
   ///
-  /// Reading mountinfo does not call into the mounted filesystems, so a hung mount cannot
-  /// block it.
+  /// Reading mountinfo formats what the kernel keeps in memory and waits on no filesystem
+  /// I/O; the frozen-ext4 and stopped-FUSE tests read it while those mounts hang.
   /// TODO: switch to the Collect stage's libmount reader once it is merged, and drop this
   /// parser.
   static func readMounts(path: String) throws -> [MountEntry] {

@@ -22,7 +22,7 @@ final class ProbeTarget: @unchecked Sendable {
   var lastFailureReason: String?
   /// For runtimes: whether the socket was missing at the last ping.
   var isAbsent = false
-  /// For runtimes: when the runtime stopped answering, while it does not.
+  /// For runtimes: when the runtime stopped responding, while it does not respond.
   var unresponsiveSince: Date?
 
   init(_ subject: Subject) {

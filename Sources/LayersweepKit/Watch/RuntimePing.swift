@@ -9,11 +9,11 @@
 /// at most the deadline.
 /// TODO: move onto the shared unix-socket HTTP client once it is merged.
 enum RuntimePing {
-  /// Largest response read; a ping answer is a few hundred bytes.
+  /// Maximum response size read. A ping response is a few hundred bytes.
   static let responseLimit = 4096
 
-  /// Pings the API at the unix socket `socketPath` and returns nil when it answered
-  /// `200 OK`, or the reason it did not.
+  /// Pings the API at the unix socket `socketPath`. Returns nil when it responded
+  /// `200 OK`, else the reason for the failure.
   static func ping(socketPath: String, timeout: Double) -> String? {
     let deadline = MonotonicClock.now() + timeout
     guard let socket = UnixSocketConnection(path: socketPath) else {
@@ -28,7 +28,7 @@ enum RuntimePing {
     if let failure { return failure }
     let statusLine = response.split(separator: "\r\n").first.map(String.init) ?? ""
     guard statusLine.hasPrefix("HTTP/1."), statusLine.contains(" 200") else {
-      return "answered '\(statusLine)' instead of 200 OK"
+      return "responded '\(statusLine)' instead of 200 OK"
     }
     return nil
   }

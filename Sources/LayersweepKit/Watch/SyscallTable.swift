@@ -45,13 +45,13 @@ enum SyscallTable {
     descriptorCalls[number] ?? directoryDescriptorCalls[number] ?? pathCalls[number]
   }
 
-  /// Whether the call's first argument is a descriptor of the file it works on: a
+  /// Returns whether the call's first argument is a descriptor of the file it works on: a
   /// descriptor call, or an `*at` call given a real directory descriptor.
   static func takesDescriptor(_ number: Int) -> Bool {
     descriptorCalls[number] != nil || directoryDescriptorCalls[number] != nil
   }
 
-  /// Whether the call may resolve a path against the working directory.
+  /// Returns whether the call may resolve a path against the working directory.
   static func resolvesFromWorkingDirectory(_ call: SyscallSnapshot) -> Bool {
     if pathCalls[call.number] != nil { return true }
     guard directoryDescriptorCalls[call.number] != nil else { return false }

@@ -1,4 +1,4 @@
-/// Tells which mount a blocked task waits on, where `/proc` shows it, and says how.
+/// Finds the mount a blocked task waits on, where `/proc` shows it, with the evidence.
 ///
 /// `/proc/<pid>/task/<tid>/syscall` gives the system call the task sleeps in and its
 /// arguments. When the first argument is a file descriptor, `/proc/<pid>/fd/<n>` names
@@ -7,19 +7,19 @@
 /// on a mount whose probe is stuck, because an absolute path argument would ignore it and
 /// reading the path string would need the task's memory, which a hung task may keep locked.
 struct TaskMountLocator: Sendable {
-  /// Where a blocked task waits, with the reason.
+  /// The mount a blocked task waits on, with the evidence.
   struct Location: Equatable, Sendable {
     var mountPoint: String
     var evidence: String
   }
 
-  /// Where the /proc tree is mounted.
+  /// The procfs mount point.
   var procRoot: String
   var mounts: [MountEntry]
   /// Mount points whose probe is stuck right now.
   var hungMountPoints: Set<String>
 
-  /// Returns the mount task `tid` of process `pid` waits on, or nil when it cannot be told.
+  /// Returns the mount task `tid` of process `pid` waits on, or nil when /proc does not show it.
   func locate(pid: Int32, tid: Int32) -> Location? {
     let syscallText = ProcFile.read("\(procRoot)/\(pid)/task/\(tid)/syscall", limit: 512)
     guard let call = syscallText.flatMap(SyscallSnapshot.parse) else { return nil }

@@ -7,8 +7,8 @@ import Foundation
 /// Writes the metrics textfile for node_exporter's textfile collector atomically: a
 /// temporary file in the same directory, fsync, then rename over the target.
 ///
-/// Writes run on a probe slot so a textfile on a hung filesystem never blocks the loop;
-/// while one write is stuck, later contents are skipped.
+/// Writes run on a probe slot, so a textfile on a hung filesystem never blocks the loop.
+/// While one write is stuck, later contents are skipped.
 final class TextfileWriter: @unchecked Sendable {
   let path: String
   private let slot = ProbeSlot()

@@ -8,7 +8,6 @@ public enum WatchError: Error, Equatable, CustomStringConvertible {
   case invalidListenAddress(String)
   case listenFailed(address: String, errno: Int32)
   case unreadable(path: String, errno: Int32)
-  case textfileWriteFailed(path: String, errno: Int32)
 
   public var description: String {
     switch self {
@@ -20,9 +19,6 @@ public enum WatchError: Error, Equatable, CustomStringConvertible {
       "could not listen on \(address): \(Self.text(code)); choose another address with --listen"
     case .unreadable(let path, let code):
       "\(path): could not read: \(Self.text(code))"
-    case .textfileWriteFailed(let path, let code):
-      "\(path): could not write the metrics textfile: \(Self.text(code)); check that its "
-        + "directory exists and is writable"
     }
   }
 

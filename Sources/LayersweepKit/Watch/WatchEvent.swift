@@ -8,7 +8,7 @@ public struct WatchEvent: Codable, Sendable, Equatable {
     case started
     /// A finding still present in a later round, with its elapsed time updated.
     case ongoing
-    /// A finding that went away: the probe returned, the task woke, the runtime answered.
+    /// A finding that went away: the probe returned, the task woke, the runtime responded.
     case cleared
   }
 

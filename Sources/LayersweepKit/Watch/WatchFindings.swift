@@ -28,7 +28,7 @@ enum WatchFindings {
       evidence: ["GET /_ping on \(socket): \(reason)"],
       ageSeconds: Int64(max(0, Date().timeIntervalSince(since))),
       nextStep: "Check the daemon's state and logs (a stopped or hung dockerd); the watchdog "
-        + "reports when it answers again.",
+        + "reports when it responds again.",
       details: ["runtime": "docker", "socket": socket, "since": timestamp(since)])
   }
 

@@ -42,6 +42,8 @@ extension Watchdog {
   ///
   /// A single run cannot watch a task for `--blocked-threshold`, so it reports tasks that
   /// stay in state D from the round's first scan to its last, at least one second later.
+  /// NOTE: a probe thread stuck in state D keeps the kernel from reaping the process until
+  /// the thread wakes, although the result is printed and `exit` is called on time.
   public func runOnce() -> ExitStatus {
     kernelLogWindow = configuration.interval
     openKernelLog(startAtEnd: false)
@@ -53,8 +55,7 @@ extension Watchdog {
       usleep(20_000)
     }
     _ = evaluateProbes(startingNew: false)
-    let events = scanBlockedTasks(threshold: MonotonicClock.now() - start - 0.001)
-    _ = events
+    _ = scanBlockedTasks(threshold: MonotonicClock.now() - start - 0.001)
     publishMetrics()
     writeTextfile()
     return reportOnce()

@@ -21,7 +21,7 @@ extension Watchdog {
     if case .started = transition { target.stallsTotal += 1 }
     switch transition {
     case .started, .ongoing:
-      failure = "no answer within \(WatchFindings.format(configuration.timeout)) s"
+      failure = "no response within \(WatchFindings.format(configuration.timeout)) s"
     default:
       if let completion = target.takeNewCompletion() {
         target.isAbsent = completion.failure?.operation == Self.absentOperation
@@ -47,7 +47,7 @@ extension Watchdog {
       guard let finding = target.finding else { return [] }
       target.finding = nil
       target.unresponsiveSince = nil
-      console.log(.notice, "runtime answers again", ["socket": socket])
+      console.log(.notice, "runtime responds again", ["socket": socket])
       return [WatchEvent(event: .cleared, time: wallNow, finding: finding)]
     }
     let isNew = target.finding == nil
@@ -57,7 +57,7 @@ extension Watchdog {
     target.finding = finding
     if isNew {
       console.log(
-        .warning, "runtime did not answer its ping", ["socket": socket, "error": failure])
+        .warning, "runtime did not respond to its ping", ["socket": socket, "error": failure])
     }
     return [WatchEvent(event: isNew ? .started : .ongoing, time: wallNow, finding: finding)]
   }

@@ -64,14 +64,14 @@ extension Watchdog {
     return kernelFindings.map { WatchEvent(event: .started, time: Date(), finding: $0) }
   }
 
-  /// Whether a report falls within the window `kernelLogWindow`, when one is set.
+  /// Returns whether a report falls within the window `kernelLogWindow`, when one is set.
   private func isRecent(_ report: KernelLogReader.HungTaskReport) -> Bool {
     guard let window = kernelLogWindow else { return true }
     let loggedAt = Double(report.loggedAtMicroseconds) / 1e6
     return MonotonicClock.now() - loggedAt <= window
   }
 
-  /// The kernel's hung-task count, or nil where the kernel has no such file.
+  /// Reads the kernel's hung-task count, or returns nil where the kernel has no such file.
   func readHungTaskDetectCount() -> Int? {
     let text = ProcFile.read(configuration.hungTaskCountPath, limit: 64)
     return text.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The watchdog: probes mounts and runtime sockets on detached threads, scans `/proc` for
-/// blocked tasks and reads kernel hung-task reports, and turns what it sees into events,
+/// blocked tasks and reads kernel hung-task reports, and turns the results into events,
 /// findings and metrics.
 ///
 /// Only the loop thread calls `runRound` and `evaluateProbes`. Nothing on that thread

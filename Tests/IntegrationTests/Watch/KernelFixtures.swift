@@ -51,7 +51,7 @@ func eventually(seconds: Double = 30, _ condition: () throws -> Bool) rethrows -
   return false
 }
 
-/// Whether process `pid` has exited (reaped, or a zombie).
+/// Returns whether process `pid` has exited (reaped, or a zombie).
 func hasExited(_ pid: Int32) -> Bool {
   guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else {
     return true

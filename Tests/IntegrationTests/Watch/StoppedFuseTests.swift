@@ -80,7 +80,7 @@ func firstEvent(in text: String) throws -> WatchEvent {
   return try decoder.decode(WatchEvent.self, from: Data(line.utf8))
 }
 
-/// The port in the `serving metrics address=127.0.0.1:PORT` log line.
+/// Returns the port in the `serving metrics address=127.0.0.1:PORT` log line.
 func servingPort(_ log: String) -> UInt16? {
   guard let range = log.range(of: "serving metrics address=127.0.0.1:") else { return nil }
   return UInt16(log[range.upperBound...].prefix { $0.isNumber })

@@ -4,11 +4,11 @@ import Testing
 @testable import LayersweepKit
 
 @Suite struct RuntimePingTests {
-  @Test func answeringSocketIsHealthy() throws {
+  @Test func respondingSocketIsHealthy() throws {
     let directory = try TemporaryDirectory()
     let server = try FakeUnixServer(path: directory.path + "/docker.sock")
     defer { server.close() }
-    server.serveOnce(answer: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK")
+    server.serveOnce(response: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK")
     #expect(RuntimePing.ping(socketPath: server.path, timeout: 5) == nil)
   }
 
@@ -24,9 +24,9 @@ import Testing
     let directory = try TemporaryDirectory()
     let server = try FakeUnixServer(path: directory.path + "/docker.sock")
     defer { server.close() }
-    server.serveOnce(answer: "HTTP/1.1 500 Internal Server Error\r\n\r\n")
+    server.serveOnce(response: "HTTP/1.1 500 Internal Server Error\r\n\r\n")
     let failure = RuntimePing.ping(socketPath: server.path, timeout: 5)
-    #expect(failure == "answered 'HTTP/1.1 500 Internal Server Error' instead of 200 OK")
+    #expect(failure == "responded 'HTTP/1.1 500 Internal Server Error' instead of 200 OK")
   }
 
   @Test func missingSocketIsAbsent() {
@@ -66,7 +66,7 @@ func bindUnix(_ descriptor: Int32, _ path: String) throws {
   guard result == 0 else { throw POSIXError(.EADDRINUSE) }
 }
 
-/// A unix stream socket that accepts connections; it answers only when told to.
+/// A unix stream socket that accepts connections and responds only after `serveOnce`.
 final class FakeUnixServer: @unchecked Sendable {
   let path: String
   let descriptor: Int32
@@ -78,15 +78,15 @@ final class FakeUnixServer: @unchecked Sendable {
     listen(descriptor, 4)
   }
 
-  /// Accepts one connection on another thread, reads the request and sends `answer`.
-  func serveOnce(answer: String) {
+  /// Accepts one connection on another thread, reads the request and sends `response`.
+  func serveOnce(response: String) {
     let descriptor = descriptor
     Thread.detachNewThread {
       let connection = accept(descriptor, nil, nil)
       guard connection >= 0 else { return }
       var buffer = [UInt8](repeating: 0, count: 1024)
       _ = recv(connection, &buffer, buffer.count, 0)
-      let bytes = Array(answer.utf8)
+      let bytes = Array(response.utf8)
       _ = send(connection, bytes, bytes.count, Int32(MSG_NOSIGNAL))
       _ = Glibc.close(connection)
     }
