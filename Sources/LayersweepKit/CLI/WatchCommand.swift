@@ -57,8 +57,8 @@ enum WatchCommand: Subcommand {
 
   static func run(_ options: ParsedOptions, console: Console) throws -> ExitStatus {
     let configuration = try configuration(from: options)
+    if options.has("once") { return IsolatedOnceRun.run(configuration, console: console) }
     let watchdog = Watchdog(configuration: configuration, console: console)
-    if options.has("once") { return watchdog.runOnce() }
     let notifier = SystemdNotifier.fromEnvironment(ProcessInfo.processInfo.environment)
     return try watchdog.run(notifier: notifier)
   }

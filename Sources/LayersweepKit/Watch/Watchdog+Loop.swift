@@ -42,8 +42,8 @@ extension Watchdog {
   ///
   /// A single run cannot watch a task for `--blocked-threshold`, so it reports tasks that
   /// stay in state D from the round's first scan to its last, at least one second later.
-  /// NOTE: a probe thread stuck in state D keeps the kernel from reaping the process until
-  /// the thread wakes, although the result is printed and `exit` is called on time.
+  /// A probe thread stuck in state D keeps the kernel from reaping the process until the
+  /// thread wakes, so the command line runs this in a child process (`IsolatedOnceRun`).
   public func runOnce() -> ExitStatus {
     kernelLogWindow = configuration.interval
     openKernelLog(startAtEnd: false)

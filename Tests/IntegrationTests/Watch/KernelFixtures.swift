@@ -74,7 +74,11 @@ final class FixtureDirectory {
     let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
     let targets = mounts.split(separator: "\n").compactMap { MountInfoSource.parseLine($0)?.target }
     for target in targets.filter({ $0.hasPrefix(path + "/") }).sorted(by: { $0.count > $1.count }) {
-      _ = try? shell("umount -l '\(target)'")
+      do {
+        try shell("umount -l '\(target)'")
+      } catch {
+        Issue.record("teardown: \(error)")
+      }
     }
     try? FileManager.default.removeItem(atPath: path)
   }
