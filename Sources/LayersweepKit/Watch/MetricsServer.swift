@@ -4,8 +4,8 @@
 
 /// A small HTTP/1.0 server for `GET /metrics`, on POSIX sockets and one thread.
 ///
-/// It serves GET and HEAD only, reads at most `requestLimit` bytes of a request and gives
-/// each connection at most `connectionTimeout` seconds to send its request and read the
+/// It serves GET and HEAD only and reads at most `requestLimit` bytes of a request. Each
+/// connection gets at most `connectionTimeout` seconds to send its request and read the
 /// response, so a slow client delays the next one by at most that. The body comes from
 /// `body`, which returns the text the loop last rendered and never touches a mount.
 final class MetricsServer: @unchecked Sendable {
@@ -112,7 +112,7 @@ final class MetricsServer: @unchecked Sendable {
     return nil
   }
 
-  /// Whether `bytes` contains the blank line that ends an HTTP request head.
+  /// Returns whether `bytes` contains the blank line that ends an HTTP request head.
   static func containsHeaderEnd(_ bytes: [UInt8]) -> Bool {
     let terminator = Array("\r\n\r\n".utf8)
     guard bytes.count >= terminator.count else { return false }
