@@ -27,7 +27,7 @@ extension Watchdog {
     metrics.blockedTasks = blockedFindings.keys.sorted().compactMap { blockedFindings[$0] }
     for finding in activeFindings { metrics.findingsByKind[finding.kind, default: 0] += 1 }
     metrics.kernelReportsTotal = kernelReportsTotal
-    metrics.kernelHungTaskDetectCount = readHungTaskDetectCount()
+    metrics.kernelHungTaskDetectCount = hungTaskDetectCount
     let targets = Array(mountTargets.values) + Array(runtimeTargets.values)
     metrics.outstandingProbes = targets.filter { $0.slot.current != nil }.count
     return metrics

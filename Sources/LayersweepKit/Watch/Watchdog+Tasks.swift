@@ -71,6 +71,19 @@ extension Watchdog {
     return MonotonicClock.now() - loggedAt <= window
   }
 
+  /// Logs a warning when the kernel's hung-task count rose since the last round. The kernel
+  /// stops printing hung-task reports after `hung_task_warnings` of them (10 by default),
+  /// but it keeps counting.
+  func noteHungTaskCount() {
+    let count = readHungTaskDetectCount()
+    if let count, let previous = hungTaskDetectCount, count > previous {
+      console.log(
+        .warning, "kernel detected hung tasks",
+        ["new": "\(count - previous)", "total": "\(count)"])
+    }
+    hungTaskDetectCount = count
+  }
+
   /// Reads the kernel's hung-task count, or returns nil where the kernel has no such file.
   func readHungTaskDetectCount() -> Int? {
     let text = ProcFile.read(configuration.hungTaskCountPath, limit: 64)

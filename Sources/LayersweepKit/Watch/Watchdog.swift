@@ -15,6 +15,8 @@ public final class Watchdog: @unchecked Sendable {
   var blockedFindings: [String: Finding] = [:]
   var kernelLog: KernelLogReader?
   var kernelReportsTotal = 0
+  /// The kernel's hung-task count at the last round, where the kernel has one.
+  var hungTaskDetectCount: Int?
   /// With `--once`: only kernel reports logged within this many seconds count.
   var kernelLogWindow: Double?
   var textfileWriter: TextfileWriter?
@@ -60,6 +62,7 @@ public final class Watchdog: @unchecked Sendable {
     var events = evaluateProbes(startingNew: true)
     events += scanBlockedTasks(threshold: blockedThreshold ?? configuration.blockedThreshold)
     events += readKernelLog()
+    noteHungTaskCount()
     rounds += 1
     publishMetrics()
     return events
