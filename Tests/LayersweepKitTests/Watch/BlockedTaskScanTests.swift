@@ -39,14 +39,16 @@ import Testing
     return directory
   }
 
-  static func watchdog(procRoot: String) -> Watchdog {
+  static func watchdog(
+    procRoot: String, console: Console = Console(out: { _ in }, err: { _ in })
+  ) -> Watchdog {
     var configuration = WatchConfiguration()
     configuration.procRoot = procRoot
     configuration.discoversMounts = false
     configuration.dockerSockets = []
     configuration.kernelLogPath = nil
     configuration.listen = nil
-    return Watchdog(configuration: configuration, console: Console(out: { _ in }, err: { _ in }))
+    return Watchdog(configuration: configuration, console: console)
   }
 
   @Test func reportsTaskWithDescriptorMount() throws {
@@ -98,6 +100,18 @@ import Testing
     #expect(watchdog.activeFindings.isEmpty)
   }
 
+  @Test func risingHungTaskCountIsLogged() throws {
+    let proc = try Self.makeProc(syscall: 74, firstArgument: "0x3", cwd: "/")
+    let log = LogCapture()
+    let watchdog = Self.watchdog(procRoot: proc.path, console: log.console)
+    _ = watchdog.runRound()
+    try "5\n".write(
+      toFile: proc.path + "/sys/kernel/hung_task_detect_count", atomically: false, encoding: .utf8)
+    _ = watchdog.runRound()
+    #expect(log.lines.contains("warning: kernel detected hung tasks new=2 total=5"))
+    #expect(watchdog.metricsText.contains("layersweep_kernel_hung_tasks_detected 5\n"))
+  }
+
   @Test func missingMountTableIsAnError() throws {
     let directory = try TemporaryDirectory()
     let watchdog = Self.watchdog(procRoot: directory.path)
@@ -107,4 +121,16 @@ import Testing
         "\(directory.path)/self/mountinfo: could not read: No such file or directory"
       ])
   }
+}
+
+/// A console that keeps every line written to standard error.
+final class LogCapture: @unchecked Sendable {
+  private let lock = NSLock()
+  private var text = ""
+
+  var console: Console {
+    Console(out: { _ in }, err: { [self] line in lock.withLock { text += line } })
+  }
+
+  var lines: [String] { lock.withLock { text.split(separator: "\n").map(String.init) } }
 }
