@@ -6,7 +6,10 @@ public enum Layersweep {
 
   /// Every subcommand, in the order help lists them.
   static var subcommands: [any Subcommand.Type] {
-    [AuditCommand.self, CleanCommand.self, RestoreCommand.self, PurgeCommand.self]
+    [
+      AuditCommand.self, CleanCommand.self, RestoreCommand.self, PurgeCommand.self,
+      WatchCommand.self,
+    ]
   }
 
   /// Runs the command line `arguments` (without the program name) and returns the exit
