@@ -109,8 +109,9 @@ extension DockerDaemon {
     try FileManager.default.removeItem(atPath: layerPath)
     return DamageCase(
       expected: [
-        FindingKey(.danglingLayerMetadata, id: chainID, path: layerPath),
-        FindingKey(.brokenLayerLink, id: cacheID, path: "\(overlayRoot)/l/\(link)"),
+        FindingKey(
+          .danglingLayerMetadata, id: cacheID, path: "\(layerdb)/sha256/\(chainID)/cache-id"),
+        FindingKey(.brokenLayerLink, id: link, path: "\(overlayRoot)/l/\(link)"),
       ],
       checks: [
         StateCheck(fact: "\(layerPath) is gone", isSatisfied: !HostState.exists(layerPath)),
@@ -131,7 +132,7 @@ extension DockerDaemon {
     let linkPath = "\(overlayRoot)/l/\(link)"
     try FileManager.default.removeItem(atPath: linkPath)
     return DamageCase(
-      expected: [FindingKey(.brokenLayerLink, id: cacheID, path: linkPath)],
+      expected: [FindingKey(.brokenLayerLink, id: link, path: linkPath)],
       checks: [
         StateCheck(fact: "\(linkPath) is gone", isSatisfied: !HostState.exists(linkPath)),
         StateCheck(
