@@ -10,6 +10,11 @@ public struct HostPaths: Sendable, Equatable {
   public var dockerExecRoot: String = "/run/docker"
   /// Docker's API socket.
   public var dockerSocket: String = "/run/docker.sock"
+  /// containerd's root directory (`root` in its config), which holds the metadata and the
+  /// overlayfs snapshotter.
+  public var containerdRoot: String = "/var/lib/containerd"
+  /// containerd's state directory (`state` in its config), which holds the task bundles.
+  public var containerdState: String = "/run/containerd"
 
   public init() {}
 }

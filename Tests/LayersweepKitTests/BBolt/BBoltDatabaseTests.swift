@@ -165,6 +165,7 @@ import Testing
       })
     #expect(commits == 1)
     #expect(database.txid == 13)
+    #expect(database.readAttempts == 2)
   }
 
   @Test func failsWhenMetaChangesDuringEveryCopy() throws {

@@ -14,6 +14,8 @@ public struct BBoltDatabase: Sendable {
   public let txid: UInt64
   /// The page size recorded in the meta page, in bytes.
   public let pageSize: Int
+  /// How many copies `open` took; more than 1 means a writer committed during the read.
+  public internal(set) var readAttempts = 1
   let file: BBoltFile
 
   /// The bucket that holds the top-level buckets.
@@ -51,8 +53,9 @@ public struct BBoltDatabase: Sendable {
     }
     defer { close(descriptor) }
     let reader = BBoltFileReader(descriptor: descriptor, path: path, maxFileSize: maxFileSize)
-    for _ in 0..<max(1, maxAttempts) {
-      if let database = try reader.readConsistentSnapshot(afterCopy: afterCopy) {
+    for attempt in 1...max(1, maxAttempts) {
+      if var database = try reader.readConsistentSnapshot(afterCopy: afterCopy) {
+        database.readAttempts = attempt
         return database
       }
     }
