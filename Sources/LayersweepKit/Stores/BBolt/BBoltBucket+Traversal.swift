@@ -37,11 +37,9 @@ extension BBoltBucket {
       depth += 1
       page = try treePage(child, depth: depth, visited: &visited)
     }
-    for index in 0..<page.count {
+    for index in 0..<page.count where try page.leafKey(index).elementsEqual(key) {
       let element = try page.leafElement(index)
-      if element.key == key {
-        return BBoltEntry(key: element.key, value: element.value, isBucket: element.isBucket)
-      }
+      return BBoltEntry(key: element.key, value: element.value, isBucket: element.isBucket)
     }
     return nil
   }

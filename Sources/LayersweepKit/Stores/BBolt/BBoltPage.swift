@@ -55,10 +55,10 @@ struct BBoltPage {
   }
 
   private func readLittleEndian(at offset: Int, length: Int) throws -> UInt64 {
-    let field = try slice(at: offset, length: length)
+    let start = try slice(at: offset, length: length).startIndex
     var value: UInt64 = 0
-    for (shift, byte) in field.enumerated() {
-      value |= UInt64(byte) << (8 * UInt64(shift))
+    for index in stride(from: length - 1, through: 0, by: -1) {
+      value = value << 8 | UInt64(bytes[start + index])
     }
     return value
   }
@@ -86,6 +86,14 @@ extension BBoltPage {
     let key = try slice(at: base + position, length: keySize)
     let value = try slice(at: base + position + keySize, length: valueSize)
     return (Array(key), Array(value), flags & 0x01 != 0)
+  }
+
+  /// The key of a leaf element, without copying it.
+  func leafKey(_ index: Int) throws -> ArraySlice<UInt8> {
+    let base = Self.headerSize + index * Self.elementSize
+    let position = Int(try readUInt32(at: base + 4))
+    let keySize = Int(try readUInt32(at: base + 8))
+    return try slice(at: base + position, length: keySize)
   }
 
   /// The key and child page id of a branch element.
