@@ -12,14 +12,23 @@ struct BBoltFileReader {
   /// Returns a snapshot, or nil when the newest meta page changed while the file was copied.
   func readConsistentSnapshot(afterCopy: () throws -> Void) throws -> BBoltDatabase? {
     let bytes = try readWholeFile()
-    let meta = try Self.newestMeta(in: bytes, path: path)
-    try validate(meta, fileSize: bytes.count)
+    let database = try Self.snapshot(of: bytes, path: path)
     try afterCopy()
 
-    let reread = try readPrefix(length: min(bytes.count, 2 * meta.pageSize))
-    guard let current = try? Self.newestMeta(in: reread, path: path), current == meta else {
+    let reread = try readPrefix(length: min(bytes.count, 2 * database.pageSize))
+    guard let current = try? Self.newestMeta(in: reread, path: path),
+      current.txid == database.txid, current.rootPageID == database.file.rootPageID
+    else {
       return nil
     }
+    return database
+  }
+
+  /// Returns the snapshot that `bytes`, a copy of a whole file, holds at its newest valid
+  /// meta page.
+  static func snapshot(of bytes: [UInt8], path: String) throws -> BBoltDatabase {
+    let meta = try newestMeta(in: bytes, path: path)
+    try validate(meta, fileSize: bytes.count, path: path)
     let file = BBoltFile(
       path: path, bytes: bytes, pageSize: meta.pageSize, rootPageID: meta.rootPageID,
       highWaterPageID: meta.highWaterPageID)
@@ -51,7 +60,7 @@ struct BBoltFileReader {
     return newest
   }
 
-  private func validate(_ meta: BBoltMeta, fileSize: Int) throws {
+  private static func validate(_ meta: BBoltMeta, fileSize: Int, path: String) throws {
     let sizeIsPowerOfTwo = meta.pageSize & (meta.pageSize - 1) == 0
     guard meta.pageSize >= 512, meta.pageSize <= 1 << 20, sizeIsPowerOfTwo else {
       throw BBoltError(path: path, message: "the meta page has page size \(meta.pageSize)")
