@@ -46,7 +46,7 @@ struct ContainerdLiveTests {
     let pid = try #require(daemon.process?.processIdentifier)
     let orphan = try #require(result.findings.first { $0.id == "99" })
     #expect(
-      orphan.evidence.last?.hasPrefix("containerd is running: pid \(pid) holds a lock") == true)
+      orphan.evidence.last?.hasPrefix("pid \(pid) holds a lock on containerd's database") == true)
   }
 
   /// Recipe for the `new-*` leftover: strace delays every rename in containerd by 0.3 s, so

@@ -88,3 +88,15 @@ import Testing
     return root
   }
 }
+
+@Suite struct ContainerdDirectoryNameTests {
+  @Test func signedNumberIsNotSnapshotID() throws {
+    let root = try ContainerdRootFixture()
+    defer { root.remove() }
+    try root.makeSnapshotDirectories(["1", "2", "3", "4", "7", "+7"])
+    let finding = try #require(root.audit().findings.first { $0.id == "+7" })
+    #expect(finding.kind == .orphanedLayer)
+    #expect(finding.cleanable == false)
+    #expect(finding.evidence.first == "+7 is not a snapshot id and no record names it")
+  }
+}

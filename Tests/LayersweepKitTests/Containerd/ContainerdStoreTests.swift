@@ -159,11 +159,12 @@ struct FindingSummary: Hashable, CustomStringConvertible {
     #expect(finding.kind == .orphanedLayer)
     #expect(finding.cleanable == false)
     #expect(finding.evidence.count == 3)
-    #expect(finding.evidence[1].hasPrefix("the directory is 0 s old and containerd is running"))
+    #expect(
+      finding.evidence[1].hasPrefix("the directory is 0 s old and containerd holds its database"))
     #expect(
       finding.evidence[2]
-        == "containerd is running: pid 4242 holds a lock on its database, which was read at "
-        + "transaction 12 without locking")
+        == "pid 4242 holds a lock on containerd's database, so containerd is probably running; "
+        + "metadata.db was read at transaction 12 without locking")
   }
 
   @Test func auditMeasuresReclaimableBytes() throws {

@@ -22,8 +22,8 @@ struct ContainerdFindings {
     guard isContainerdRunning else { return [] }
     let pids = state.lockHolders.map(String.init).joined(separator: ", ")
     var evidence = [
-      "containerd is running: pid \(pids) holds a lock on its database, which was read at "
-        + "transaction \(state.database.txid) without locking"
+      "pid \(pids) holds a lock on containerd's database, so containerd is probably running; "
+        + "metadata.db was read at transaction \(state.database.txid) without locking"
     ]
     if state.database.readAttempts > 1 {
       evidence.append(
@@ -56,7 +56,7 @@ extension ContainerdFindings {
   private func directoryFinding(_ entry: SnapshotDirectoryEntry, isKnownID: Bool) -> Finding {
     let path = store.snapshotsDirectory + "/" + entry.name
     let isStale = entry.name.hasPrefix("new-") || entry.name.hasPrefix("rm-")
-    let isNumber = UInt64(entry.name) != nil && entry.name.allSatisfy(\.isASCII)
+    let isNumber = UInt64(entry.name) != nil && entry.name.allSatisfy { ("0"..."9").contains($0) }
     var evidence = [directoryEvidence(entry, isStale: isStale, isNumber: isNumber)]
     let blockers = cleanBlockers(entry, isStale: isStale, isNumber: isNumber, isKnownID: isKnownID)
     evidence += blockers + runningEvidence
@@ -101,7 +101,7 @@ extension ContainerdFindings {
     let ageSeconds = context.now.timeIntervalSince(entry.modifiedAt)
     if isContainerdRunning && ageSeconds < Self.inFlightWindow {
       blockers.append(
-        "the directory is \(Int(ageSeconds)) s old and containerd is running, so a "
+        "the directory is \(Int(ageSeconds)) s old and containerd holds its database, so a "
           + "transaction may still be creating it")
     }
     return blockers
