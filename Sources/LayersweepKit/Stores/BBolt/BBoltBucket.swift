@@ -50,7 +50,7 @@ public struct BBoltBucket: Sendable {
     return entry.value
   }
 
-  /// Returns the nested bucket `name`, or nil when it is absent or holds a plain value.
+  /// Returns the nested bucket `name`, or nil when it is absent or is a plain value.
   public func bucket(named name: String) throws -> BBoltBucket? {
     guard let entry = try entry(forKey: Array(name.utf8)), entry.isBucket else { return nil }
     return try nestedBucket(entry)

@@ -4,9 +4,9 @@ import Foundation
 ///
 /// `open` reads the whole file into memory with `pread` and takes no lock, so it works while
 /// containerd holds its exclusive `flock` on the file. bbolt writes new pages first and the
-/// meta page last, and reuses a page only after a later transaction freed it, so a copy is
-/// consistent when the newest valid meta page has the same transaction id before and after
-/// the copy. `open` retries the copy when it does not.
+/// meta page last, and reuses a page only after a later transaction freed it. A copy is
+/// therefore consistent when the newest valid meta page has the same transaction id before
+/// and after the copy, and `open` retries the copy when it does not.
 public struct BBoltDatabase: Sendable {
   /// The database file.
   public let path: String
@@ -18,7 +18,7 @@ public struct BBoltDatabase: Sendable {
   public internal(set) var readAttempts = 1
   let file: BBoltFile
 
-  /// The bucket that holds the top-level buckets.
+  /// The bucket that contains the top-level buckets.
   public var rootBucket: BBoltBucket {
     BBoltBucket(file: file, root: .page(file.rootPageID), nesting: 0)
   }

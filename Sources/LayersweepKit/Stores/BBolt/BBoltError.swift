@@ -6,7 +6,7 @@ public struct BBoltError: Error, Sendable, Equatable, CustomStringConvertible {
   public var path: String
   /// The page being read when the problem was found; nil for whole-file problems.
   public var pageID: UInt64?
-  /// What is wrong, as one sentence without the path.
+  /// The problem, as one sentence without the path.
   public var message: String
 
   public init(path: String, pageID: UInt64? = nil, message: String) {

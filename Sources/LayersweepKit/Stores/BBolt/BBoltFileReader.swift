@@ -24,7 +24,7 @@ struct BBoltFileReader {
     return database
   }
 
-  /// Returns the snapshot that `bytes`, a copy of a whole file, holds at its newest valid
+  /// Returns the snapshot that `bytes`, a copy of a whole file, contains at its newest valid
   /// meta page.
   static func snapshot(of bytes: [UInt8], path: String) throws -> BBoltDatabase {
     let meta = try newestMeta(in: bytes, path: path)

@@ -76,7 +76,7 @@ struct BBoltPage {
 // MARK: - Elements
 
 extension BBoltPage {
-  /// A key and value from a leaf element, and whether the value is a nested bucket.
+  /// Returns the key and value of a leaf element, and whether the value is a nested bucket.
   func leafElement(_ index: Int) throws -> (key: [UInt8], value: [UInt8], isBucket: Bool) {
     let base = Self.headerSize + index * Self.elementSize
     let flags = try readUInt32(at: base)
@@ -88,7 +88,7 @@ extension BBoltPage {
     return (Array(key), Array(value), flags & 0x01 != 0)
   }
 
-  /// The key of a leaf element, without copying it.
+  /// Returns the key of a leaf element without copying it.
   func leafKey(_ index: Int) throws -> ArraySlice<UInt8> {
     let base = Self.headerSize + index * Self.elementSize
     let position = Int(try readUInt32(at: base + 4))
@@ -96,7 +96,7 @@ extension BBoltPage {
     return try slice(at: base + position, length: keySize)
   }
 
-  /// The key and child page id of a branch element.
+  /// Returns the key and child page id of a branch element.
   func branchElement(_ index: Int) throws -> (key: [UInt8], child: UInt64) {
     let base = Self.headerSize + index * Self.elementSize
     let position = Int(try readUInt32(at: base))
