@@ -73,9 +73,10 @@ public struct Auditor: Sendable {
   /// absent and nothing else.
   public static func defaultAdapters(paths: HostPaths) -> [any StoreAdapter] {
     [
-      DockerOverlay2Store(paths: paths),
+      DockerOverlay2Store(paths: paths, buildCacheReader: BuildKitCacheReader()),
       DockerAufsStore(paths: paths),
       ContainersStorageStore(paths: paths),
+      ContainerdStore(paths: paths),
       KubeletPodStore(paths: paths),
     ]
   }

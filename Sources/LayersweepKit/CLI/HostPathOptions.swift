@@ -14,6 +14,8 @@ enum HostPathOptions {
         \.containersGraphRoot
       ),
       ("containers-runroot", "The containers/storage run root.", \.containersRunRoot),
+      ("containerd-root", "containerd's root directory.", \.containerdRoot),
+      ("containerd-state", "containerd's state directory.", \.containerdState),
       ("aufs-sysfs", "Where the aufs module lists mounted branches.", \.aufsSysfsRoot),
       (
         "kubelet-root", "kubelet's root directory, whose pods/ lists the pods on this node.",

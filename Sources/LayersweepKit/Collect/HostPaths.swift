@@ -21,6 +21,11 @@ public struct HostPaths: Sendable, Equatable {
   /// kubelet's root directory (`--root-dir`), whose `pods/<uid>` directories list the pods
   /// on this node.
   public var kubeletRoot: String = "/var/lib/kubelet"
+  /// containerd's root directory (`root` in its config), which holds the metadata and the
+  /// overlayfs snapshotter.
+  public var containerdRoot: String = "/var/lib/containerd"
+  /// containerd's state directory (`state` in its config), which holds the task bundles.
+  public var containerdState: String = "/run/containerd"
 
   public init() {}
 }

@@ -17,6 +17,11 @@ public struct DiskUsage: Sendable, Equatable {
 
   public init() {}
 
+  /// The allocated bytes of the tree at `path`, or nil when `path` itself cannot be examined.
+  public static func allocatedBytesOfTree(at path: String) -> Int64? {
+    try? measure(path).allocatedBytes
+  }
+
   /// Measures the tree at `path` with `threads` workers, one top-level entry at a time.
   ///
   /// Walks with `openat`/`fstatat`/`readdir` relative to directory descriptors, never

@@ -35,11 +35,11 @@ import Testing
     #expect(report.exitStatus == .findings)
   }
 
-  @Test func defaultAdaptersIncludeKubelet() {
+  @Test func defaultAdaptersCoverEveryStore() {
     let auditor = Auditor(context: AuditContext(), hostname: "node-1")
     #expect(
       auditor.adapters.map(\.name) == [
-        "docker-overlay2", "docker-aufs", "containers-storage", "kubelet",
+        "docker-overlay2", "docker-aufs", "containers-storage", "containerd", "kubelet",
       ])
   }
 

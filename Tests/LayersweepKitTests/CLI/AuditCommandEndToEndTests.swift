@@ -44,8 +44,8 @@ import Testing
     [--docker-cgroup-parent <name>] [--api-timeout <seconds>] \
     [--dying-cgroups-threshold <count>] [--no-bytes] [--verbose] [--docker-root <path>] \
     [--docker-exec-root <path>] [--docker-socket <path>] [--containers-graphroot <path>] \
-    [--containers-runroot <path>] [--aufs-sysfs <path>] [--kubelet-root <path>] \
-    [--proc <path>] [--cgroup-root <path>]
+    [--containers-runroot <path>] [--containerd-root <path>] [--containerd-state <path>] \
+    [--aufs-sysfs <path>] [--kubelet-root <path>] [--proc <path>] [--cgroup-root <path>]
 
     OPTIONS:
       --format <format>       Output format: table, json or prometheus. (default: table)
@@ -66,6 +66,10 @@ import Testing
                               The containers/storage graph root (Podman, Buildah, CRI-O). (default: /var/lib/containers/storage)
       --containers-runroot <path>
                               The containers/storage run root. (default: /run/containers/storage)
+      --containerd-root <path>
+                              containerd's root directory. (default: /var/lib/containerd)
+      --containerd-state <path>
+                              containerd's state directory. (default: /run/containerd)
       --aufs-sysfs <path>     Where the aufs module lists mounted branches. (default: /sys/fs/aufs)
       --kubelet-root <path>   kubelet's root directory, whose pods/ lists the pods on this node. (default: /var/lib/kubelet)
       --proc <path>           The procfs mount. (default: /proc)
@@ -86,6 +90,8 @@ import Testing
       "\(directory.path)/run-docker", "--docker-socket", "\(directory.path)/docker.sock",
       "--containers-graphroot", "\(directory.path)/containers",
       "--containers-runroot", "\(directory.path)/run-containers",
+      "--containerd-root", "\(directory.path)/containerd",
+      "--containerd-state", "\(directory.path)/run-containerd",
       "--cgroup-root", "\(directory.path)/cgroup", "--kubelet-root", "\(directory.path)/kubelet",
     ]
   }
@@ -133,6 +139,7 @@ import Testing
         docker-overlay2     \(directory.path)/docker  absent
         docker-aufs         \(directory.path)/docker/aufs  absent
         containers-storage  \(directory.path)/containers  absent
+        containerd          \(directory.path)/containerd  absent
         kubelet             \(directory.path)/kubelet  absent
 
       No findings.

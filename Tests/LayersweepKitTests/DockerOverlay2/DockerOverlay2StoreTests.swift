@@ -113,7 +113,7 @@ import Testing
 
   @Test func buildCacheKeysAreReferences() throws {
     struct StubReader: BuildCacheReader {
-      func references(databasePath: String) -> BuildCacheReferences? {
+      func references(databasePath: String) -> BuildCacheReferences {
         BuildCacheReferences(snapshotKeys: ["q3x9buildkitsnapshot0001"])
       }
     }
@@ -121,6 +121,31 @@ import Testing
     try fixture.write("buildkit/snapshots.db", "bbolt")
     try fixture.makeDirectory(fixture.overlay + "/q3x9buildkitsnapshot0001/diff")
     #expect(fixture.audit(buildCacheReader: StubReader()).findings.isEmpty)
+  }
+
+  @Test func realBuildCacheDatabaseIsRead() throws {
+    let (fixture, _, _) = try healthyFixture()
+    try fixture.makeDirectory(fixture.root + "/buildkit")
+    try FileManager.default.copyItem(
+      atPath: BBoltFixture.bundled("buildkit-snapshots.db").path,
+      toPath: fixture.root + "/buildkit/snapshots.db")
+    try fixture.makeDirectory(fixture.overlay + "/k1bq0n2s5v1h3x9d7e4m6a8c2/diff")
+    let result = fixture.audit(buildCacheReader: BuildKitCacheReader())
+    #expect(result.findings.isEmpty)
+    #expect(result.errors.isEmpty)
+  }
+
+  @Test func corruptBuildCacheDatabaseIsAnError() throws {
+    let (fixture, _, _) = try healthyFixture()
+    try fixture.write("buildkit/snapshots.db", "not a bbolt file")
+    try fixture.makeDirectory(fixture.overlay + "/q3x9buildkitsnapshot0001/diff")
+    let result = fixture.audit(buildCacheReader: BuildKitCacheReader())
+    let path = fixture.overlay + "/q3x9buildkitsnapshot0001"
+    #expect(result.errors.map(\.path) == [fixture.root + "/buildkit/snapshots.db"])
+    #expect(
+      result.findingKeys == [
+        FindingKey(.orphanedLayer, "q3x9buildkitsnapshot0001", path, cleanable: false)
+      ])
   }
 
   @Test func deletedLayerDirectoryIsDangling() throws {

@@ -97,7 +97,7 @@ public struct ContainersStorageStore: StoreAdapter {
       return finding
     }
     var copy = finding
-    copy.reclaimableBytes = DirectoryUsage.allocatedBytes(at: path)
+    copy.reclaimableBytes = DiskUsage.allocatedBytesOfTree(at: path)
     return copy
   }
 

@@ -58,7 +58,7 @@ public struct DockerAufsStore: StoreAdapter {
   private func measured(_ finding: Finding) -> Finding {
     guard finding.cleanable, let path = finding.path else { return finding }
     var copy = finding
-    copy.reclaimableBytes = DirectoryUsage.allocatedBytes(at: path)
+    copy.reclaimableBytes = DiskUsage.allocatedBytesOfTree(at: path)
     return copy
   }
 

@@ -15,7 +15,7 @@ public struct BuildCacheReferences: Sendable, Equatable {
 /// Reads BuildKit's build cache database (bbolt). The Docker overlay2 store calls it only
 /// when `buildkit/snapshots.db` exists.
 public protocol BuildCacheReader: Sendable {
-  /// Returns the references stored in the database at `path`, or nil when it cannot be read.
-  /// A nil result keeps every directory that BuildKit might own out of `clean`.
-  func references(databasePath: String) -> BuildCacheReferences?
+  /// Returns the references stored in the database at `path`. A thrown error keeps every
+  /// directory that BuildKit might own out of `clean`, and is reported naming the file.
+  func references(databasePath: String) throws -> BuildCacheReferences
 }

@@ -54,7 +54,15 @@ struct DockerOverlay2Audit {
     containers = DockerContainerDirectory.readAll(layout, issues: &issues)
     if case .value = StoreFileSystem.status(of: layout.buildCacheDatabase) {
       hasBuildCache = true
-      buildCache = buildCacheReader?.references(databasePath: layout.buildCacheDatabase)
+      do {
+        buildCache = try buildCacheReader?.references(databasePath: layout.buildCacheDatabase)
+      } catch {
+        issues.record(
+          AuditError(
+            store: store, path: layout.buildCacheDatabase,
+            message: "BuildKit's build cache database could not be read (\(error)); directories "
+              + "it may own are left alone"))
+      }
     }
     referencedLayerIDs = collectReferencedLayerIDs()
     for directory in containers {
