@@ -44,12 +44,15 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 
 # Installs the binary and the systemd units, with ExecStart pointing at the installed binary.
 # Enable the nightly run with: systemctl daemon-reload && systemctl enable --now layersweep-clean.timer
+# and the watchdog with: systemctl enable --now layersweep-watch.service
 install: release
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/layersweep
 	install -d -m 0755 $(DESTDIR)$(UNITDIR)
-	sed 's|/usr/local/bin/layersweep|$(PREFIX)/bin/layersweep|' contrib/systemd/layersweep-clean.service \
-		> $(DESTDIR)$(UNITDIR)/layersweep-clean.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/layersweep-clean.service
+	for unit in layersweep-clean.service layersweep-watch.service; do \
+		sed 's|/usr/local/bin/layersweep|$(PREFIX)/bin/layersweep|' contrib/systemd/$$unit \
+			> $(DESTDIR)$(UNITDIR)/$$unit; \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$unit; \
+	done
 	install -m 0644 contrib/systemd/layersweep-clean.timer $(DESTDIR)$(UNITDIR)/layersweep-clean.timer
 
 clean:

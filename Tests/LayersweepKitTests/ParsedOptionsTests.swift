@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import LayersweepKit
@@ -42,5 +43,18 @@ import Testing
       options: [])
     let parsed = try ParsedOptions.parse(["--", "--json"], spec: spec)
     #expect(parsed.arguments == ["--json"])
+  }
+}
+
+@Suite struct HelpTextTests {
+  @Test func wrapsLongDiscussionLines() {
+    let text = String(repeating: "word ", count: 20).trimmingCharacters(in: .whitespaces)
+    let wrapped = HelpText.wrapped(text, width: 24)
+    #expect(wrapped.split(separator: "\n").allSatisfy { $0.count <= 24 })
+    #expect(wrapped.replacingOccurrences(of: "\n", with: " ") == text)
+  }
+
+  @Test func keepsShortLinesAndBreaks() {
+    #expect(HelpText.wrapped("one\ntwo three", width: 80) == "one\ntwo three")
   }
 }

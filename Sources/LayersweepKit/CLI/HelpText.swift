@@ -4,7 +4,7 @@ public enum HelpText {
   /// Renders help for one subcommand.
   public static func render(_ spec: CommandSpec, commandPath: String) -> String {
     var lines = ["OVERVIEW: \(spec.abstract)", ""]
-    if let discussion = spec.discussion { lines += [discussion, ""] }
+    if let discussion = spec.discussion { lines += [wrapped(discussion), ""] }
     lines += ["USAGE: \(commandPath) \(usageLine(spec))", ""]
 
     if !spec.arguments.isEmpty {
@@ -34,6 +34,24 @@ public enum HelpText {
     lines += subcommands.map { row($0.name, $0.abstract) }
     lines += ["", "  See '\(name) help <subcommand>' for detailed help."]
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// Wraps each line of `text` longer than `width` columns at spaces, as argument-parser
+  /// wraps discussions.
+  static func wrapped(_ text: String, width: Int = 80) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+      var rows: [String] = []
+      var row = ""
+      for word in line.split(separator: " ") {
+        if !row.isEmpty && row.count + 1 + word.count > width {
+          rows.append(row)
+          row = ""
+        }
+        row += (row.isEmpty ? "" : " ") + word
+      }
+      rows.append(row)
+      return rows.joined(separator: "\n")
+    }.joined(separator: "\n")
   }
 
   static func usageLine(_ spec: CommandSpec) -> String {
