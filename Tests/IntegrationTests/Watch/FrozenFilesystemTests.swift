@@ -39,7 +39,14 @@ import Testing
     #expect(task?.finding.path == filesystem.mountPoint)
 
     filesystem.thaw()
-    let cleared = roundsUntil(watchdog) { isBlocked($0, pid: writer, event: .cleared) }
+    // The probe thread and the writer finish in either order after the thaw, so run rounds
+    // until both have been reported cleared.
+    var cleared: [WatchEvent] = []
+    _ = eventually {
+      cleared += watchdog.runRound()
+      return cleared.contains { $0.event == .cleared && $0.finding.kind == .hungFilesystem }
+        && cleared.contains { isBlocked($0, pid: writer, event: .cleared) }
+    }
     #expect(cleared.contains { $0.event == .cleared && $0.finding.kind == .hungFilesystem })
     #expect(cleared.contains { isBlocked($0, pid: writer, event: .cleared) })
     #expect(watchdog.activeFindings.filter { $0.details["pid"] == "\(writer)" }.isEmpty)
