@@ -12,6 +12,7 @@ packages=(
   prometheus                     # promtool check metrics
   systemd                        # systemd-analyze verify for the units
   hyperfine                      # benchmarks
+  strace                         # delays containerd renames in the interrupted-prepare test
 )
 
 missing=()
