@@ -170,4 +170,15 @@ import Testing
     #expect(
       result.errors.map(\.path) == [fixture.root + "/containers/\(container.id)/config.v2.json"])
   }
+
+  @Test func unreadableOverlayDirectoryGivesNoLayerFindings() throws {
+    let fixture = try Fixture()
+    _ = try fixture.addImage("app", layerCount: 2)
+    let moved = fixture.base + "/moved-overlay2"
+    try FileManager.default.moveItem(atPath: fixture.overlay, toPath: moved)
+    try FileManager.default.createSymbolicLink(atPath: fixture.overlay, withDestinationPath: moved)
+    let result = fixture.audit()
+    #expect(result.errors.map(\.path) == [fixture.overlay])
+    #expect(result.findingKeys == [])
+  }
 }

@@ -12,6 +12,8 @@ struct DockerOverlay2Audit {
   var layers: [String: StoreFileSystem.Entry] = [:]
   /// Entries of `overlay2/l/` by name.
   var links: [String: StoreFileSystem.Entry] = [:]
+  /// Whether listing `overlay2/` failed, so `layers` is unknown rather than empty.
+  var overlayListingFailed = false
   var layerDatabase = DockerLayerDatabase()
   var images = DockerImageDatabase()
   var containers: [DockerContainerDirectory] = []
@@ -43,6 +45,7 @@ struct DockerOverlay2Audit {
       for entry in entries where entry.name != "l" { layers[entry.name] = entry }
     case .missing: break
     case .failed(let message):
+      overlayListingFailed = true
       issues.record(
         path: layout.overlayDirectory, message: message + "; no layer directory was checked")
     }
@@ -74,8 +77,11 @@ struct DockerOverlay2Audit {
   /// All findings of this store.
   func findings() -> [Finding] {
     var result = orphanedLayers()
-    result += danglingMetadata()
-    result += brokenLinks()
+    // An unlisted overlay2/ would make every layer look missing and every short link broken.
+    if !overlayListingFailed {
+      result += danglingMetadata()
+      result += brokenLinks()
+    }
     result += staleRemovals()
     result += unreferencedChains()
     result += orphanedContainers()
