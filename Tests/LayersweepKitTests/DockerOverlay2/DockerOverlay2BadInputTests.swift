@@ -181,4 +181,18 @@ import Testing
     #expect(result.errors.map(\.path) == [fixture.overlay])
     #expect(result.findingKeys == [])
   }
+
+  @Test(arguments: ["sha256", "mounts"])
+  func symlinkedLayerDatabaseEntryBlocksCleaning(directory: String) throws {
+    let (fixture, image, container, orphan) = try fixtureWithOrphan()
+    let name = directory == "sha256" ? image.chainIDs[0] : container.id
+    let entry = fixture.layerDatabase + "/\(directory)/\(name)"
+    let moved = fixture.base + "/moved-\(name)"
+    try FileManager.default.moveItem(atPath: entry, toPath: moved)
+    try FileManager.default.createSymbolicLink(atPath: entry, withDestinationPath: moved)
+    let result = fixture.audit()
+    #expect(result.errors.map(\.path) == [entry])
+    #expect(result.findingKeys.contains(orphanKey(fixture, orphan, cleanable: false)))
+    #expect(result.findings.filter(\.cleanable).map(\.id) == [])
+  }
 }
