@@ -8,7 +8,7 @@ struct DockerOverlay2Audit {
   let now: Date
   let measuresBytes: Bool
   var issues: DockerReadIssues
-  /// Entries of `overlay2/` by name, without `l`.
+  /// Entries of `overlay2/` by name, without `l` and the quota device node.
   var layers: [String: StoreFileSystem.Entry] = [:]
   /// Entries of `overlay2/l/` by name.
   var links: [String: StoreFileSystem.Entry] = [:]
@@ -42,7 +42,9 @@ struct DockerOverlay2Audit {
   mutating func read(buildCacheReader: (any BuildCacheReader)?) {
     switch StoreFileSystem.entries(of: layout.overlayDirectory) {
     case .value(let entries):
-      for entry in entries where entry.name != "l" { layers[entry.name] = entry }
+      for entry in entries where entry.name != "l" && !Self.isQuotaDeviceNode(entry) {
+        layers[entry.name] = entry
+      }
     case .missing: break
     case .failed(let message):
       overlayListingFailed = true
@@ -72,6 +74,12 @@ struct DockerOverlay2Audit {
       guard let name = directory.config?.name, !name.isEmpty else { continue }
       containerNames[directory.name] = name.hasPrefix("/") ? String(name.dropFirst()) : name
     }
+  }
+
+  /// Whether `entry` is the block device node `overlay2/backingFsBlockDev` that Docker on XFS
+  /// creates for quotactl(2).
+  static func isQuotaDeviceNode(_ entry: StoreFileSystem.Entry) -> Bool {
+    entry.name == "backingFsBlockDev" && entry.type == .other
   }
 
   /// All findings of this store.
