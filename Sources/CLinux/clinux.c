@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,6 +51,26 @@ static int mount_id_at(int dirfd, const char *path, int flags, uint64_t *mount_i
     return -1;
   }
   *mount_id = buffer.stx_mnt_id;
+  return 0;
+}
+
+int clinux_lstat_cached(int dirfd, const char *path, struct stat *out) {
+  struct statx buffer;
+  int flags = AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC;
+  if (statx(dirfd, path, flags, STATX_BASIC_STATS, &buffer) != 0) return -1;
+  memset(out, 0, sizeof *out);
+  out->st_dev = makedev(buffer.stx_dev_major, buffer.stx_dev_minor);
+  out->st_ino = buffer.stx_ino;
+  out->st_mode = buffer.stx_mode;
+  out->st_nlink = buffer.stx_nlink;
+  out->st_uid = buffer.stx_uid;
+  out->st_gid = buffer.stx_gid;
+  out->st_rdev = makedev(buffer.stx_rdev_major, buffer.stx_rdev_minor);
+  out->st_size = (off_t)buffer.stx_size;
+  out->st_blksize = (blksize_t)buffer.stx_blksize;
+  out->st_blocks = (blkcnt_t)buffer.stx_blocks;
+  out->st_mtim.tv_sec = buffer.stx_mtime.tv_sec;
+  out->st_mtim.tv_nsec = buffer.stx_mtime.tv_nsec;
   return 0;
 }
 

@@ -28,6 +28,8 @@ import Testing
     (["--nope"], "unknown option '--nope'"),
     (["--json=1"], "option '--json' takes no value"),
     (["--docker-root"], "missing value for '--docker-root <path>'"),
+    (["--docker-root", "--json"], "missing value for '--docker-root <path>'"),
+    (["--only", "--docker-root=/a"], "missing value for '--only <kinds>'"),
     (["stray"], "unexpected argument 'stray'"),
     (
       ["--docker-root", "/a", "--docker-root", "/b"], "option '--docker-root' given more than once"

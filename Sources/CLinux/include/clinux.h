@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct stat;
+
 /// Calls openat2(2) through syscall(2) with RESOLVE_BENEATH, RESOLVE_NO_SYMLINKS and
 /// RESOLVE_NO_MAGICLINKS, and RESOLVE_NO_XDEV when `no_xdev` is nonzero. Returns the fd, or
 /// -1 with errno set (ENOSYS on kernels before 5.6).
@@ -20,6 +22,12 @@ int clinux_fd_mount_id(int fd, uint64_t *mount_id);
 /// Reads the mount id of `path` with statx(2) STATX_MNT_ID, without following a final
 /// symlink. Returns 0, or -1 with errno set.
 int clinux_path_mount_id(const char *path, uint64_t *mount_id);
+
+/// Fills `out` like fstatat(2) with AT_SYMLINK_NOFOLLOW, but through statx(2) with
+/// AT_STATX_DONT_SYNC, so a network or FUSE filesystem returns its cached attributes and a
+/// hung server cannot block the call (checked on Linux 6.18 with a FUSE server that never
+/// replies). Only the fields statx(2) reports are set. Returns 0, or -1 with errno set.
+int clinux_lstat_cached(int dirfd, const char *path, struct stat *out);
 
 /// Returns 1 when the running kernel implements openat2(2), else 0.
 int clinux_kernel_has_openat2(void);

@@ -44,7 +44,7 @@ public struct ParsedOptions: Sendable, Equatable {
       }
       if let inlineValue {
         try parsed.record(option, value: inlineValue)
-      } else if index < argv.count {
+      } else if index < argv.count, !isOption(argv[index], in: spec) {
         try parsed.record(option, value: argv[index])
         index += 1
       } else {
@@ -54,6 +54,12 @@ public struct ParsedOptions: Sendable, Equatable {
 
     try parsed.checkArguments(against: spec)
     return parsed
+  }
+
+  /// Whether `word` names an option, so that `--exclude --dry-run` does not take the flag as
+  /// the pattern. A word such as `-1` is not an option and is still taken as a value.
+  private static func isOption(_ word: String, in spec: CommandSpec) -> Bool {
+    word.hasPrefix("--") || (try? lookUp(word, in: spec)) != nil
   }
 
   private static func lookUp(_ word: String, in spec: CommandSpec) throws -> (OptionSpec, String?) {

@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 
 #if canImport(Glibc)
@@ -24,7 +25,7 @@ public struct DiskUsage: Sendable, Equatable {
 
   /// Measures the tree at `path` with `threads` workers, one top-level entry at a time.
   ///
-  /// Walks with `openat`/`fstatat`/`readdir` relative to directory descriptors, never
+  /// Walks with `openat`/`statx`/`readdir` relative to directory descriptors, never
   /// follows symbolic links (a link counts as itself) and does not descend into
   /// directories on another filesystem (`st_dev` differs from the root's). Throws only
   /// when `path` itself cannot be examined.
@@ -113,7 +114,8 @@ struct DiskUsageAccumulator {
   /// directory on `device`.
   mutating func measureEntry(_ name: UnsafePointer<CChar>, in parentFD: Int32, device: dev_t) {
     var info = stat()
-    guard fstatat(parentFD, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
+    // A hung NFS or FUSE mount inside the tree would block a plain fstatat on its mount point.
+    guard clinux_lstat_cached(parentFD, name, &info) == 0 else {
       unreadable += 1
       return
     }

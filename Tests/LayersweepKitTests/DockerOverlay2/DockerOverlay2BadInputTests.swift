@@ -170,4 +170,29 @@ import Testing
     #expect(
       result.errors.map(\.path) == [fixture.root + "/containers/\(container.id)/config.v2.json"])
   }
+
+  @Test func unreadableOverlayDirectoryGivesNoLayerFindings() throws {
+    let fixture = try Fixture()
+    _ = try fixture.addImage("app", layerCount: 2)
+    let moved = fixture.base + "/moved-overlay2"
+    try FileManager.default.moveItem(atPath: fixture.overlay, toPath: moved)
+    try FileManager.default.createSymbolicLink(atPath: fixture.overlay, withDestinationPath: moved)
+    let result = fixture.audit()
+    #expect(result.errors.map(\.path) == [fixture.overlay])
+    #expect(result.findingKeys == [])
+  }
+
+  @Test(arguments: ["sha256", "mounts"])
+  func symlinkedLayerDatabaseEntryBlocksCleaning(directory: String) throws {
+    let (fixture, image, container, orphan) = try fixtureWithOrphan()
+    let name = directory == "sha256" ? image.chainIDs[0] : container.id
+    let entry = fixture.layerDatabase + "/\(directory)/\(name)"
+    let moved = fixture.base + "/moved-\(name)"
+    try FileManager.default.moveItem(atPath: entry, toPath: moved)
+    try FileManager.default.createSymbolicLink(atPath: entry, withDestinationPath: moved)
+    let result = fixture.audit()
+    #expect(result.errors.map(\.path) == [entry])
+    #expect(result.findingKeys.contains(orphanKey(fixture, orphan, cleanable: false)))
+    #expect(result.findings.filter(\.cleanable).map(\.id) == [])
+  }
 }

@@ -22,6 +22,16 @@ import Testing
     #expect(result.errors.isEmpty, "\(result.errors)")
   }
 
+  /// Docker on XFS keeps a block device node `overlay2/backingFsBlockDev` for quotactl(2).
+  @Test func quotaDeviceNodeIsNotLayer() throws {
+    let (fixture, _, _) = try healthyFixture()
+    let node = fixture.overlay + "/backingFsBlockDev"
+    try #require(mknod(node, S_IFBLK | 0o600, (7 << 8) | 200) == 0)  // loop200: major 7
+    let result = fixture.audit()
+    #expect(result.findings.isEmpty, "\(result.findingKeys)")
+    #expect(result.errors.isEmpty, "\(result.errors)")
+  }
+
   @Test func missingRootIsNotPresent() throws {
     var paths = HostPaths()
     paths.dockerRoot = "/nonexistent/layersweep-docker-root"

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import LayersweepKit
@@ -83,6 +84,33 @@ import Testing
 
   @Test func missingPathThrows() {
     #expect(throws: DiskUsageError.self) { try DiskUsage.measure("/nonexistent/layersweep") }
+  }
+
+  /// A FUSE mount whose server never replies stands in for a hung NFS or FUSE mount inside a
+  /// layer. Measuring must skip it without waiting on the server. Needs root and /dev/fuse.
+  @Test func skipsHungFuseMountWithoutBlocking() throws {
+    let fixture = try DockerRootFixture()
+    let tree = fixture.base + "/tree"
+    try fixture.makeDirectory(tree + "/hung")
+    try Data(repeating: 7, count: 10_000).write(to: URL(fileURLWithPath: tree + "/data"))
+    let device = open("/dev/fuse", O_RDWR | O_CLOEXEC)
+    try #require(device >= 0, "/dev/fuse could not be opened")
+    let options = "fd=\(device),rootmode=40000,user_id=0,group_id=0"
+    try #require(mount("lsw-hung", tree + "/hung", "fuse.lswhung", 0, options) == 0)
+    let measured = DispatchSemaphore(value: 0)
+    let usage = Mutex<DiskUsage?>(nil)
+    Thread.detachNewThread {
+      usage.withLock { $0 = try? DiskUsage.measure(tree, threads: 1) }
+      measured.signal()
+    }
+    let returned = measured.wait(timeout: .now() + 20) == .success
+    // Detaching the mount and closing the device aborts the connection, which releases a
+    // measurement stuck on it.
+    umount2(tree + "/hung", 2)  // MNT_DETACH, which Glibc does not export to Swift
+    close(device)
+    if !returned { measured.wait() }
+    #expect(returned, "measuring waited on the hung FUSE mount")
+    #expect(usage.withLock { $0?.inodeCount } == 2)
   }
 
   /// Sums `st_size` of the four directories and the given entries, each once.

@@ -106,7 +106,11 @@ struct DockerLayerDatabase {
   ) {
     let path = layout.chain(entry.name)
     guard entry.type == .directory else {
-      issues.record(path: path, message: "unexpected non-directory entry in the layer database")
+      // A symbolic link may lead to a chain that still names a layer, so nothing is cleanable.
+      let isLink = entry.type == .symbolicLink
+      issues.record(
+        path: path, message: "unexpected non-directory entry in the layer database",
+        hidesLayers: isLink, hidesChains: isLink)
       return
     }
     if StoreIdentifier.matches(entry.name, shape: .hex64) {
@@ -144,7 +148,9 @@ struct DockerLayerDatabase {
   ) {
     let path = layout.mount(entry.name)
     guard entry.type == .directory else {
-      issues.record(path: path, message: "unexpected non-directory entry in layerdb/mounts")
+      issues.record(
+        path: path, message: "unexpected non-directory entry in layerdb/mounts",
+        hidesLayers: entry.type == .symbolicLink)
       return
     }
     if !StoreIdentifier.matches(entry.name, shape: .hex64) {

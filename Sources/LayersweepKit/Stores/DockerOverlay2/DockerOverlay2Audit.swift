@@ -8,10 +8,12 @@ struct DockerOverlay2Audit {
   let now: Date
   let measuresBytes: Bool
   var issues: DockerReadIssues
-  /// Entries of `overlay2/` by name, without `l`.
+  /// Entries of `overlay2/` by name, without `l` and the quota device node.
   var layers: [String: StoreFileSystem.Entry] = [:]
   /// Entries of `overlay2/l/` by name.
   var links: [String: StoreFileSystem.Entry] = [:]
+  /// Whether listing `overlay2/` failed, so `layers` is unknown rather than empty.
+  var overlayListingFailed = false
   var layerDatabase = DockerLayerDatabase()
   var images = DockerImageDatabase()
   var containers: [DockerContainerDirectory] = []
@@ -40,9 +42,12 @@ struct DockerOverlay2Audit {
   mutating func read(buildCacheReader: (any BuildCacheReader)?) {
     switch StoreFileSystem.entries(of: layout.overlayDirectory) {
     case .value(let entries):
-      for entry in entries where entry.name != "l" { layers[entry.name] = entry }
+      for entry in entries where entry.name != "l" && !Self.isQuotaDeviceNode(entry) {
+        layers[entry.name] = entry
+      }
     case .missing: break
     case .failed(let message):
+      overlayListingFailed = true
       issues.record(
         path: layout.overlayDirectory, message: message + "; no layer directory was checked")
     }
@@ -71,11 +76,20 @@ struct DockerOverlay2Audit {
     }
   }
 
+  /// Whether `entry` is the block device node `overlay2/backingFsBlockDev` that Docker on XFS
+  /// creates for quotactl(2).
+  static func isQuotaDeviceNode(_ entry: StoreFileSystem.Entry) -> Bool {
+    entry.name == "backingFsBlockDev" && entry.type == .other
+  }
+
   /// All findings of this store.
   func findings() -> [Finding] {
     var result = orphanedLayers()
-    result += danglingMetadata()
-    result += brokenLinks()
+    // An unlisted overlay2/ would make every layer look missing and every short link broken.
+    if !overlayListingFailed {
+      result += danglingMetadata()
+      result += brokenLinks()
+    }
     result += staleRemovals()
     result += unreferencedChains()
     result += orphanedContainers()
