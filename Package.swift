@@ -17,6 +17,8 @@ let package = Package(
     .target(name: "LibMount", dependencies: ["CMount"]),
     .target(name: "LayersweepKit", dependencies: ["LibMount"]),
     .executableTarget(name: "layersweep", dependencies: ["LayersweepKit"]),
+    // Times library routines for scripts/bench.sh; deliberately not a product.
+    .executableTarget(name: "layersweep-bench", dependencies: ["LayersweepKit"]),
     .testTarget(
       name: "LayersweepKitTests",
       dependencies: ["LayersweepKit", "LibMount"],

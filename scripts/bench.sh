@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# Runs layersweep's benchmarks against their anchor tools in one pass, prints a summary table
+# and appends a dated section to BENCHMARKS.md.
+#
+# Usage: scripts/bench.sh <path to the release layersweep binary>
+# (`make bench` builds the release binaries and calls this.) Everything the benchmarks
+# create lives under one temporary directory, removed on exit. Set BENCH_RUNS to change the
+# number of timed runs per command (default 10) and BENCH_KEEP=1 to keep the directory.
+set -euo pipefail
+
+if [[ $# -ne 1 || ! -x $1 ]]; then
+  echo "Usage: $0 <path to the layersweep binary>, such as .build/release/layersweep" >&2
+  exit 64
+fi
+BIN=$(realpath "$1")
+BENCH_BIN=$(dirname "$BIN")/layersweep-bench
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+RUNS=${BENCH_RUNS:-10}
+WORK=$(mktemp -d /tmp/layersweep-bench.XXXXXX)
+RESULTS=$WORK/results.tsv
+COMMANDS=$WORK/commands.txt
+: >"$RESULTS"
+: >"$COMMANDS"
+
+cleanup() {
+  if [[ ${BENCH_KEEP:-0} == 1 ]]; then
+    echo "kept $WORK" >&2
+  else
+    rm -rf "$WORK"
+  fi
+}
+trap cleanup EXIT
+
+for tool in hyperfine python3 du findmnt /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing; install it first" >&2; exit 2; }
+done
+[[ -x $BENCH_BIN ]] || { echo "bench: $BENCH_BIN is missing; run 'swift build -c release'" >&2; exit 2; }
+
+# Appends one row to the results: name, layersweep's figure, the anchor's, ratio, goal, verdict.
+record() {
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"
+}
+
+# Records a benchmark that cannot run yet because its feature is not in the tree.
+skip() {
+  echo "$1: skipped: not built"
+  record "$1" "skipped: not built" "-" "-" "$2" "-"
+}
+
+# Prints the mean wall time in seconds of each command of a hyperfine JSON export, one a line.
+means() {
+  python3 -c 'import json, sys
+for result in json.load(open(sys.argv[1]))["results"]:
+    print("%.4f" % result["mean"])' "$1"
+}
+
+# Times the commands after the first argument (a label for the JSON file) with hyperfine,
+# warming the page cache for all of them equally, and prints their mean times.
+time_commands() {
+  local label=$1
+  shift
+  printf '%s\n' "$@" >>"$COMMANDS"
+  hyperfine --warmup 3 --runs "$RUNS" --style basic --ignore-failure \
+    --export-json "$WORK/$label.json" "$@" >&2
+  means "$WORK/$label.json"
+}
+
+# Prints the peak resident set size in KiB of a command, the maximum over three runs.
+peak_rss() {
+  local peak=0 rss
+  for _ in 1 2 3; do
+    rss=$(/usr/bin/time -f %M -o "$WORK/rss" bash -c "$1" >/dev/null 2>&1; tail -1 "$WORK/rss")
+    ((rss > peak)) && peak=$rss
+  done
+  echo "$peak"
+}
+
+ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
+verdict() { python3 -c "print('met' if $1 else 'NOT met')"; }
+
+# Builds the synthetic host at `scale` in $WORK/host-<scale> and prints its JSON summary.
+make_host() {
+  python3 "$REPO/scripts/bench/make-synthetic-host.py" "$WORK/host-$1" --scale "$1"
+}
+
+# Prints the audit command line for the synthetic host at `scale`. The stores the host does
+# not cover point at an empty directory, and the Docker socket at a path where nothing listens.
+audit_command() {
+  local host=$WORK/host-$1 empty=$WORK/host-$1/empty
+  echo "$BIN audit --json --docker-root $host/docker --docker-exec-root $empty" \
+    "--docker-socket $host/docker.sock --containers-graphroot $empty" \
+    "--containers-runroot $empty --aufs-sysfs $empty --kubelet-root $empty" \
+    "--proc $host/proc --cgroup-root $host/cgroup"
+}
+
+# 1. Full audit at full and half size: wall time (goal < 1 s), peak RSS (goal < 64 MiB),
+# growth from half to full size (linear: about 2x), anchored to `find` over the same tree.
+bench_audit() {
+  local scale command anchor times rss findings
+  local -A wall peak
+  for scale in 1 0.5; do
+    command=$(audit_command "$scale")
+    anchor="find $WORK/host-$scale"
+    findings=$(bash -c "$command" | python3 -c \
+      'import json, sys; print(len(json.load(sys.stdin)["findings"]))' || true)
+    mapfile -t times < <(time_commands "audit-$scale" "$command" "$anchor")
+    rss=$(peak_rss "$command")
+    echo "audit at scale $scale: ${times[0]} s, $rss KiB peak RSS, $findings findings;" \
+      "find: ${times[1]} s"
+    record "audit wall time, scale $scale" "${times[0]} s" "find ${times[1]} s" \
+      "$(ratio "${times[0]}" "${times[1]}")" "< 1 s" "$(verdict "${times[0]} < 1")"
+    record "audit peak RSS, scale $scale" "$((rss / 1024)) MiB" "-" "-" "< 64 MiB" \
+      "$(verdict "$rss < 65536")"
+    wall[$scale]=${times[0]}
+    peak[$scale]=$rss
+  done
+  record "audit growth, half to full size" \
+    "time x$(ratio "${wall[1]}" "${wall[0.5]}"), RSS x$(ratio "${peak[1]}" "${peak[0.5]}")" \
+    "-" "-" "about x2 or less (linear)" \
+    "$(verdict "${wall[1]} / ${wall[0.5]} < 2.5 and ${peak[1]} / ${peak[0.5]} < 2.5")"
+}
+
+# 2. Reclaimable-bytes walk (DiskUsage.measure) against `du -sb` over the 10,000 layer
+# directories: goal at least 1.5x faster.
+bench_disk_usage() {
+  local overlay=$WORK/host-1/docker/overlay2 times ours theirs
+  ours=$("$BENCH_BIN" du "$overlay" | cut -f1)
+  theirs=$(du -sb "$overlay" | cut -f1)
+  echo "disk usage: layersweep counts $ours bytes, du -sb $theirs"
+  mapfile -t times < <(time_commands du "$BENCH_BIN du $overlay" "du -sb $overlay")
+  local speedup
+  speedup=$(ratio "${times[1]}" "${times[0]}")
+  record "disk usage walk (10k layers)" "${times[0]} s" "du -sb ${times[1]} s" \
+    "${speedup}x faster" ">= 1.5x faster" "$(verdict "$speedup >= 1.5")"
+}
+
+# 3. Mount table reading (MountInfoReader.read) of a 20,000-line mountinfo against
+# `findmnt -r --tab-file`: goal no slower.
+# A one-line table is timed too, to show how much of each time is process startup.
+bench_mountinfo() {
+  local file=$WORK/host-1/proc/self/mountinfo small=$WORK/one-line-mountinfo times speedup
+  echo "1 0 8:1 / / rw,relatime - ext4 /dev/vda rw" >"$small"
+  mapfile -t times < <(time_commands mountinfo "$BENCH_BIN mountinfo $file" \
+    "findmnt -r --tab-file $file" "$BENCH_BIN mountinfo $small" "findmnt -r --tab-file $small")
+  speedup=$(ratio "${times[1]}" "${times[0]}")
+  record "mountinfo read (20k lines)" "${times[0]} s" "findmnt ${times[1]} s" \
+    "${speedup}x faster" "no slower (>= 1x)" "$(verdict "$speedup >= 0.995")"
+  record "mountinfo read (1 line: startup)" "${times[2]} s" "findmnt ${times[3]} s" \
+    "$(ratio "${times[3]}" "${times[2]}")x faster" "-" "-"
+}
+
+# 4a. `layersweep clean` of orphaned layers holding 1,000,000 small files against `rm -rf`
+# of an identical tree: goal no slower.
+# TODO: finish when clean exists: build two identical stores (1,000 orphaned layers of 1,000
+# files each), time `clean --yes --min-age 0` on one and `rm -rf` of the layers on the other
+# with hyperfine --prepare to rebuild them, and record the ratio.
+bench_clean() {
+  if ! "$BIN" help clean >/dev/null 2>&1; then
+    skip "clean of 1,000,000 files" "no slower than rm -rf"
+    return
+  fi
+  skip "clean of 1,000,000 files" "no slower than rm -rf"
+}
+
+# 4b. Audit of a containers/storage store of 10,000 layers.
+# TODO: finish when scripts/bench/make-containers-storage.py exists: generate the store's
+# overlay-layers/layers.json, images.json and containers.json with 10,000 layer directories,
+# time `audit --json --containers-graphroot` on it and anchor it to `find` like the audit.
+bench_containers_storage() {
+  local store=$REPO/Sources/LayersweepKit/Stores/ContainersStorage/ContainersStorageStore.swift
+  if [[ ! -f $store || ! -f $REPO/scripts/bench/make-containers-storage.py ]]; then
+    skip "containers/storage audit (10k layers)" "< 1 s"
+    return
+  fi
+  skip "containers/storage audit (10k layers)" "< 1 s"
+}
+
+# 4c. Reading a bbolt file of 100,000 keys, against `ctr snapshots ls` on a containerd
+# metadata database of that size where it applies.
+# TODO: finish when layersweep-bench has a `bbolt` command: write the file with a generator,
+# time `layersweep-bench bbolt FILE` against `ctr --address` of a containerd started on a
+# private root and socket, and record the ratio.
+bench_bbolt() {
+  if ! "$BENCH_BIN" bbolt --help >/dev/null 2>&1; then
+    skip "bbolt read (100k keys)" "no slower than ctr snapshots ls"
+    return
+  fi
+  skip "bbolt read (100k keys)" "no slower than ctr snapshots ls"
+}
+
+# 4d. `layersweep watch` with 200 mounts at a 10 s interval in accelerated rounds: CPU % of
+# one core and RSS over time.
+# TODO: finish when watch exists: run it on a fake procfs with 200 mounts and a shortened
+# interval, sample /proc/<pid>/stat and status every round, scale the CPU time to a 10 s
+# interval and record the mean CPU % and the RSS of the first and last rounds.
+bench_watch() {
+  if ! "$BIN" help watch >/dev/null 2>&1; then
+    skip "watch, 200 mounts at 10 s" "< 1% CPU, flat RSS"
+    return
+  fi
+  skip "watch, 200 mounts at 10 s" "< 1% CPU, flat RSS"
+}
+
+# Prints the results as a Markdown table.
+summary_table() {
+  echo "| Benchmark | layersweep | Anchor | Ratio | Goal | Verdict |"
+  echo "|---|---|---|---|---|---|"
+  while IFS=$'\t' read -r name ours anchor ratio goal met; do
+    echo "| $name | $ours | $anchor | $ratio | $goal | $met |"
+  done <"$RESULTS"
+}
+
+# Appends the dated section: machine, load, host sizes, commands and the table.
+append_report() {
+  local file=$REPO/BENCHMARKS.md
+  [[ -f $file ]] || printf '# Benchmarks\n\n## Results\n' >"$file"
+  {
+    echo
+    echo "### $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo
+    echo "- Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))," \
+      "$(free -m | awk '/Mem:/ {print $2}') MiB RAM, kernel $(uname -r)"
+    echo "- Load average: $LOAD_BEFORE at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+    echo "- Commit: $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet || echo ' (with uncommitted changes)')"
+    echo "- Hosts: $HOST_FULL"
+    echo "- hyperfine: --warmup 3 --runs $RUNS; peak RSS: max of 3 runs of /usr/bin/time -f %M"
+    echo
+    summary_table
+    echo
+    echo "Commands (the temporary directory was $WORK):"
+    echo
+    echo '```'
+    cat "$COMMANDS"
+    echo '```'
+  } >>"$file"
+}
+
+main() {
+  LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+  echo "bench: building synthetic hosts in $WORK (load average $LOAD_BEFORE)"
+  HOST_FULL=$(make_host 1)
+  make_host 0.5 >/dev/null
+  echo "bench: full-size host: $HOST_FULL"
+  bench_audit
+  bench_disk_usage
+  bench_mountinfo
+  bench_clean
+  bench_containers_storage
+  bench_bbolt
+  bench_watch
+  echo
+  summary_table
+  append_report
+  echo
+  echo "bench: appended the results to $REPO/BENCHMARKS.md"
+}
+
+main
