@@ -19,7 +19,7 @@ public struct DiskUsage: Sendable, Equatable {
 
   /// Measures the tree at `path` with `threads` workers, one top-level entry at a time.
   ///
-  /// Walks with `openat`/`fstatat`/`readdir` relative to directory descriptors, never
+  /// Walks with `openat`/`fstatat`/`getdents64` relative to directory descriptors, never
   /// follows symbolic links (a link counts as itself) and does not descend into
   /// directories on another filesystem (`st_dev` differs from the root's). Throws only
   /// when `path` itself cannot be examined.
@@ -90,6 +90,8 @@ struct DiskUsageAccumulator {
   var count = 0
   var unreadable = 0
   var linked: [InodeKey: (allocated: Int64, apparent: Int64)] = [:]
+  /// This worker's directory buffers.
+  let reader = DirectoryEntryReader()
 
   mutating func add(_ info: stat) {
     let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
@@ -106,7 +108,9 @@ struct DiskUsageAccumulator {
 
   /// Counts the entry `name` of the directory `parentFD`, and its contents when it is a
   /// directory on `device`.
-  mutating func measureEntry(_ name: UnsafePointer<CChar>, in parentFD: Int32, device: dev_t) {
+  mutating func measureEntry(
+    _ name: UnsafePointer<CChar>, in parentFD: Int32, device: dev_t, depth: Int = 0
+  ) {
     var info = stat()
     guard fstatat(parentFD, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
       unreadable += 1
@@ -123,11 +127,26 @@ struct DiskUsageAccumulator {
       unreadable += 1
       return
     }
-    measureDirectory(childFD, device: device)
+    measureDirectory(childFD, device: device, depth: depth)
   }
 
-  /// Counts everything below the open directory `fd`, and closes it.
-  mutating func measureDirectory(_ fd: Int32, device: dev_t) {
+  /// Counts everything below the open directory `fd`, `depth` levels below a top-level
+  /// entry, and closes it.
+  mutating func measureDirectory(_ fd: Int32, device: dev_t, depth: Int) {
+    let reader = self.reader
+    let listed = reader.forEachName(in: fd, depth: depth) { name in
+      measureEntry(name, in: fd, device: device, depth: depth + 1)
+    }
+    guard !listed else {
+      close(fd)
+      return
+    }
+    measureDirectoryWithReaddir(fd, device: device, depth: depth)
+  }
+
+  /// Does what `measureDirectory` does through `fdopendir` and `readdir`, for C libraries
+  /// without `getdents64`.
+  private mutating func measureDirectoryWithReaddir(_ fd: Int32, device: dev_t, depth: Int) {
     guard let stream = fdopendir(fd) else {
       close(fd)
       unreadable += 1
@@ -139,7 +158,7 @@ struct DiskUsageAccumulator {
       withUnsafePointer(to: &entry.pointee.d_name) { raw in
         raw.withMemoryRebound(to: CChar.self, capacity: 256) { name in
           guard !DirectoryNames.isDotOrDotDot(name) else { return }
-          measureEntry(name, in: streamFD, device: device)
+          measureEntry(name, in: streamFD, device: device, depth: depth + 1)
         }
       }
     }
