@@ -18,6 +18,8 @@ let package = Package(
     .target(name: "CLinux"),
     .target(name: "LayersweepKit", dependencies: ["LibMount", "CLinux"]),
     .executableTarget(name: "layersweep", dependencies: ["LayersweepKit"]),
+    // Times library routines for scripts/bench.sh; deliberately not a product.
+    .executableTarget(name: "layersweep-bench", dependencies: ["LayersweepKit"]),
     .testTarget(
       name: "LayersweepKitTests",
       dependencies: ["LayersweepKit", "LibMount"],

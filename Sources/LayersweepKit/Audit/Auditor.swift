@@ -27,7 +27,11 @@ public struct Auditor: Sendable {
 
   /// Runs the audit. A snapshot that cannot be taken yields a report holding only that
   /// error (exit status 2): judging stores and mounts without it could mark in-use objects.
+  ///
+  /// With a console, each stage logs its duration at debug level (`elapsed_ms`).
   public func run(console: Console? = nil) -> AuditReport {
+    let clock = ContinuousClock()
+    var stageStart = clock.now
     let host: HostSnapshot
     do {
       host = try collect(context.paths)
@@ -36,16 +40,30 @@ public struct Auditor: Sendable {
     }
     console?.log(
       .debug, "host snapshot taken",
-      ["processes": String(host.processes.count), "namespaces": String(host.namespaces.count)])
+      [
+        "processes": String(host.processes.count), "namespaces": String(host.namespaces.count),
+        "elapsed_ms": Self.milliseconds(since: stageStart, clock: clock),
+      ])
 
     let results = adapters.map { adapter in
+      stageStart = clock.now
       let result = adapter.audit(host: host, context: context)
       console?.log(
         .debug, "store read",
-        ["store": adapter.name, "findings": String(result.findings.count)])
+        [
+          "store": adapter.name, "findings": String(result.findings.count),
+          "elapsed_ms": Self.milliseconds(since: stageStart, clock: clock),
+        ])
       return result
     }
+    stageStart = clock.now
     let crossFindings = CrossChecks(host: host, stores: results, context: context).findings()
+    console?.log(
+      .debug, "cross-checks done",
+      [
+        "findings": String(crossFindings.count),
+        "elapsed_ms": Self.milliseconds(since: stageStart, clock: clock),
+      ])
     return AuditReport(
       generatedAt: context.now, hostname: hostname, stores: results.map(\.status),
       findings: results.flatMap(\.findings) + crossFindings, errors: results.flatMap(\.errors))
@@ -60,6 +78,13 @@ public struct Auditor: Sendable {
           + "point at procfs and the cgroup mount, and run as root.")
     return AuditReport(
       generatedAt: context.now, hostname: hostname, stores: [], findings: [], errors: [auditError])
+  }
+
+  /// Formats the time elapsed since `start` in whole milliseconds, for debug logs.
+  static func milliseconds(since start: ContinuousClock.Instant, clock: ContinuousClock) -> String {
+    let elapsed = clock.now - start
+    let components = elapsed.components
+    return String(components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000)
   }
 
   /// This host's name from `gethostname(2)`, or `localhost` when it fails.

@@ -103,25 +103,43 @@ public struct CgroupNamingRule: Sendable, Equatable {
 
   /// Returns the container id that `cgroupPath` (relative to its hierarchy, starting with `/`)
   /// names under this rule, or nil when it does not match or the id is not a full container id.
+  ///
+  /// The cross-checks call this for every cgroup and rule, so names that cannot hold a
+  /// container id are rejected by length before the path is split.
   public func containerID(inCgroupPath cgroupPath: String) -> String? {
-    let components = cgroupPath.split(separator: "/").map(String.init)
-    guard let last = components.last else { return nil }
+    guard let last = Self.lastComponent(of: cgroupPath) else { return nil }
 
-    let candidate: String
+    let candidate: Substring
     switch pattern {
     case .child(let parent):
-      let parentComponents = parent.split(separator: "/").map(String.init)
+      guard last.utf8.count == 64 else { return nil }
+      let components = cgroupPath.split(separator: "/")
+      let parentComponents = parent.split(separator: "/")
       let head = components.dropLast()
       guard !parentComponents.isEmpty, head.suffix(parentComponents.count) == parentComponents[...]
       else { return nil }
       candidate = last
     case .affixed(let prefix, let suffix):
-      guard last.hasPrefix(prefix), last.hasSuffix(suffix),
-        last.count > prefix.count + suffix.count
+      guard last.utf8.count == prefix.utf8.count + 64 + suffix.utf8.count,
+        last.hasPrefix(prefix), last.hasSuffix(suffix)
       else { return nil }
-      candidate = String(last.dropFirst(prefix.count).dropLast(suffix.count))
+      candidate = last.dropFirst(prefix.count).dropLast(suffix.count)
     }
-    return Self.isContainerID(candidate) ? candidate : nil
+    let id = String(candidate)
+    return Self.isContainerID(id) ? id : nil
+  }
+
+  /// Returns the last non-empty `/`-separated component of `path`, or nil when it has none.
+  private static func lastComponent(of path: String) -> Substring? {
+    let bytes = path.utf8
+    let slash = UInt8(ascii: "/")
+    var end = bytes.endIndex
+    while end > bytes.startIndex, bytes[bytes.index(before: end)] == slash {
+      end = bytes.index(before: end)
+    }
+    guard end > bytes.startIndex else { return nil }
+    let start = bytes[..<end].lastIndex(of: slash).map { bytes.index(after: $0) }
+    return Substring(bytes[(start ?? bytes.startIndex)..<end])
   }
 
   /// Whether `text` has the shape every runtime in the table uses for ids: 64 lowercase hex

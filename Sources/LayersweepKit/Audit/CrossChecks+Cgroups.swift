@@ -52,16 +52,22 @@ extension CrossChecks {
     var matched: [(String, CgroupNamingRule, String)] = []
     var matchedPaths = Set<String>()
     for cgroup in hierarchy.cgroups.sorted() {
-      if hasAncestor(cgroup, in: matchedPaths) { continue }
-      if CgroupNamingRule.isBelowUserManager(cgroup) { continue }
-      for rule in cgroupRules {
-        guard let id = rule.containerID(inCgroupPath: cgroup) else { continue }
-        matched.append((cgroup, rule, id))
-        matchedPaths.insert(cgroup)
-        break
-      }
+      // Matching first is cheaper than the other tests, and most cgroups match no rule.
+      guard let (rule, id) = firstMatch(cgroup),
+        !hasAncestor(cgroup, in: matchedPaths), !CgroupNamingRule.isBelowUserManager(cgroup)
+      else { continue }
+      matched.append((cgroup, rule, id))
+      matchedPaths.insert(cgroup)
     }
     return matched
+  }
+
+  /// Returns the first rule that matches `cgroup`, with the container id it names.
+  private func firstMatch(_ cgroup: String) -> (CgroupNamingRule, String)? {
+    for rule in cgroupRules {
+      if let id = rule.containerID(inCgroupPath: cgroup) { return (rule, id) }
+    }
+    return nil
   }
 
   private func hasAncestor(_ path: String, in paths: Set<String>) -> Bool {

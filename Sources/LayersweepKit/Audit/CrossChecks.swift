@@ -104,9 +104,14 @@ public struct CrossChecks: Sendable {
     return (unified ?? systemd ?? memberships.first)?.path
   }
 
+  /// Whether `path` lies below `root`, not at it. Compares UTF-8 bytes, because this runs
+  /// for every mount and store root, and counting a String's characters walks all of them.
   static func isStrictlyBelow(_ path: String, root: String) -> Bool {
-    let base = root.hasSuffix("/") ? String(root.dropLast()) : root
-    return path.count > base.count + 1 && path.hasPrefix(base + "/")
+    let slash = UInt8(ascii: "/")
+    let base = root.utf8.last == slash ? root.utf8.dropLast() : root.utf8[...]
+    let bytes = path.utf8
+    guard bytes.count > base.count + 1, bytes.starts(with: base) else { return false }
+    return bytes[bytes.index(bytes.startIndex, offsetBy: base.count)] == slash
   }
 
   static func parent(of path: String) -> String {

@@ -81,6 +81,7 @@ final class LayerDirectoryIndex {
 
   /// `path` with `.` and `..` components and repeated slashes removed, without touching disk.
   static func normalized(_ path: String) -> String {
+    if isNormalized(path) { return path }
     var components: [Substring] = []
     for component in path.split(separator: "/") {
       switch component {
@@ -90,5 +91,33 @@ final class LayerDirectoryIndex {
       }
     }
     return "/" + components.joined(separator: "/")
+  }
+
+  /// Whether `path` is already in the form `normalized` returns: absolute, without empty,
+  /// `.` or `..` components and without a trailing slash. Most paths are, and checking is
+  /// cheaper than splitting and joining them.
+  private static func isNormalized(_ path: String) -> Bool {
+    let slash = UInt8(ascii: "/")
+    let bytes = path.utf8
+    guard bytes.first == slash else { return false }
+    guard bytes.count > 1 else { return true }
+    var length = 0
+    var dots = 0
+    for byte in bytes.dropFirst() {
+      if byte == slash {
+        guard length > 0, !isDotComponent(length: length, dots: dots) else { return false }
+        length = 0
+        dots = 0
+      } else {
+        length += 1
+        if byte == UInt8(ascii: ".") { dots += 1 }
+      }
+    }
+    return length > 0 && !isDotComponent(length: length, dots: dots)
+  }
+
+  /// Whether a component of `length` bytes, `dots` of them dots, is `.` or `..`.
+  private static func isDotComponent(length: Int, dots: Int) -> Bool {
+    dots == length && length <= 2
   }
 }

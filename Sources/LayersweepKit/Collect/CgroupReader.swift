@@ -17,25 +17,39 @@ public struct CgroupReader: Sendable {
   /// Lists every cgroup of every hierarchy that `mounts` (the host's mount table) shows at
   /// or below ``cgroupRoot``. A hierarchy mounted twice is read once, at its first mount.
   /// Hierarchies that cannot be read are left out and described in `errors`.
+  ///
+  /// The hierarchies are walked in parallel; the result and the errors keep mount table order.
   public func readHierarchies(mounts: [MountEntry], errors: inout [AuditError])
     -> [CgroupHierarchy]
   {
+    let reader = self
+    let outcomes = ParallelMap.map(hierarchyMounts(in: mounts)) { reader.readHierarchy($0) }
     var hierarchies: [CgroupHierarchy] = []
-    for var hierarchy in hierarchyMounts(in: mounts) {
-      do {
-        var walker = CgroupWalker(maxDepth: maxDepth)
-        hierarchy.cgroups = try walker.walk(mountPoint: hierarchy.mountPoint)
-        errors += walker.errors
-        if hierarchy.version == 2 {
-          hierarchy.dyingDescendants = readDyingDescendants(hierarchy.mountPoint, errors: &errors)
-        }
-        hierarchies.append(hierarchy)
-      } catch {
-        errors.append(
-          AuditError(store: "cgroup", path: hierarchy.mountPoint, message: "\(error)"))
-      }
+    for outcome in outcomes {
+      errors += outcome.errors
+      if let hierarchy = outcome.hierarchy { hierarchies.append(hierarchy) }
     }
     return hierarchies
+  }
+
+  /// Lists the cgroups of one hierarchy; nil with the error when its mount point cannot be read.
+  private func readHierarchy(_ mounted: CgroupHierarchy)
+    -> (hierarchy: CgroupHierarchy?, errors: [AuditError])
+  {
+    var hierarchy = mounted
+    var errors: [AuditError] = []
+    do {
+      var walker = CgroupWalker(maxDepth: maxDepth)
+      hierarchy.cgroups = try walker.walk(mountPoint: hierarchy.mountPoint)
+      errors += walker.errors
+      if hierarchy.version == 2 {
+        hierarchy.dyingDescendants = readDyingDescendants(hierarchy.mountPoint, errors: &errors)
+      }
+      return (hierarchy, errors)
+    } catch {
+      errors.append(AuditError(store: "cgroup", path: hierarchy.mountPoint, message: "\(error)"))
+      return (nil, errors)
+    }
   }
 
   /// Returns one empty ``CgroupHierarchy`` per distinct cgroup mount at or below

@@ -25,7 +25,7 @@ public struct DiskUsage: Sendable, Equatable {
 
   /// Measures the tree at `path` with `threads` workers, one top-level entry at a time.
   ///
-  /// Walks with `openat`/`statx`/`readdir` relative to directory descriptors, never
+  /// Walks with `openat`/`statx`/`getdents64` relative to directory descriptors, never
   /// follows symbolic links (a link counts as itself) and does not descend into
   /// directories on another filesystem (`st_dev` differs from the root's). Throws only
   /// when `path` itself cannot be examined.
@@ -96,6 +96,8 @@ struct DiskUsageAccumulator {
   var count = 0
   var unreadable = 0
   var linked: [InodeKey: (allocated: Int64, apparent: Int64)] = [:]
+  /// This worker's directory buffers.
+  let reader = DirectoryEntryReader()
 
   mutating func add(_ info: stat) {
     let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
@@ -112,7 +114,9 @@ struct DiskUsageAccumulator {
 
   /// Counts the entry `name` of the directory `parentFD`, and its contents when it is a
   /// directory on `device`.
-  mutating func measureEntry(_ name: UnsafePointer<CChar>, in parentFD: Int32, device: dev_t) {
+  mutating func measureEntry(
+    _ name: UnsafePointer<CChar>, in parentFD: Int32, device: dev_t, depth: Int = 0
+  ) {
     var info = stat()
     // A hung NFS or FUSE mount inside the tree would block a plain fstatat on its mount point.
     guard clinux_lstat_cached(parentFD, name, &info) == 0 else {
@@ -130,11 +134,26 @@ struct DiskUsageAccumulator {
       unreadable += 1
       return
     }
-    measureDirectory(childFD, device: device)
+    measureDirectory(childFD, device: device, depth: depth)
   }
 
-  /// Counts everything below the open directory `fd`, and closes it.
-  mutating func measureDirectory(_ fd: Int32, device: dev_t) {
+  /// Counts everything below the open directory `fd`, `depth` levels below a top-level
+  /// entry, and closes it.
+  mutating func measureDirectory(_ fd: Int32, device: dev_t, depth: Int) {
+    let reader = self.reader
+    let listed = reader.forEachName(in: fd, depth: depth) { name in
+      measureEntry(name, in: fd, device: device, depth: depth + 1)
+    }
+    guard !listed else {
+      close(fd)
+      return
+    }
+    measureDirectoryWithReaddir(fd, device: device, depth: depth)
+  }
+
+  /// Does what `measureDirectory` does through `fdopendir` and `readdir`, for C libraries
+  /// without `getdents64`.
+  private mutating func measureDirectoryWithReaddir(_ fd: Int32, device: dev_t, depth: Int) {
     guard let stream = fdopendir(fd) else {
       close(fd)
       unreadable += 1
@@ -146,7 +165,7 @@ struct DiskUsageAccumulator {
       withUnsafePointer(to: &entry.pointee.d_name) { raw in
         raw.withMemoryRebound(to: CChar.self, capacity: 256) { name in
           guard !DirectoryNames.isDotOrDotDot(name) else { return }
-          measureEntry(name, in: streamFD, device: device)
+          measureEntry(name, in: streamFD, device: device, depth: depth + 1)
         }
       }
     }

@@ -36,8 +36,21 @@ public enum StoreFileSystem {
     guard lstat(path, &info) == 0 else {
       return errno == ENOENT || errno == ENOTDIR ? .missing : .failed(errorText("lstat"))
     }
-    let name = (path as NSString).lastPathComponent
-    return .value(entry(name: name, info: info))
+    return .value(entry(name: lastComponent(of: path), info: info))
+  }
+
+  /// Returns the last component of `path` as `NSString.lastPathComponent` does (trailing
+  /// slashes ignored, `/` for the root), without bridging to `NSString`, whose path handling
+  /// took about a tenth of the CPU time of auditing 10,000 layers.
+  static func lastComponent(of path: String) -> String {
+    var end = path.utf8.endIndex
+    while end > path.utf8.startIndex, path.utf8[path.utf8.index(before: end)] == UInt8(ascii: "/") {
+      end = path.utf8.index(before: end)
+    }
+    guard end > path.utf8.startIndex else { return path.isEmpty ? "" : "/" }
+    let trimmed = path.utf8[..<end]
+    let start = trimmed.lastIndex(of: UInt8(ascii: "/")).map { path.utf8.index(after: $0) }
+    return String(Substring(path.utf8[(start ?? trimmed.startIndex)..<end]))
   }
 
   /// Lists the entries of the directory at `path`, without `.` and `..`, sorted by name.
@@ -51,23 +64,47 @@ public enum StoreFileSystem {
       return .failed(errorText("fdopendir"))
     }
     defer { closedir(stream) }
+    let names = entryNames(stream)
+    let directoryFD = dirfd(stream)
+
+    // Layer directories hold thousands of entries, so they are examined on every core.
+    let threads = names.count < 512 ? 1 : ProcessInfo.processInfo.activeProcessorCount
+    let examined = ParallelMap.map(names, threads: threads) { name in
+      examine(name, in: directoryFD)
+    }
     var result: [Entry] = []
-    errno = 0
+    for outcome in examined {
+      switch outcome {
+      case .value(let entry): result.append(entry)
+      case .failed(let message): return .failed(message)
+      case .missing: continue
+      }
+    }
+    return .value(result.sorted { $0.name < $1.name })
+  }
+
+  /// Reads the names in a directory stream, without `.` and `..`, in directory order.
+  private static func entryNames(_ stream: OpaquePointer) -> [String] {
+    var names: [String] = []
     while let raw = readdir(stream) {
       let name = withUnsafePointer(to: &raw.pointee.d_name) {
         $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
       }
       guard name != ".", name != ".." else { continue }
-      var info = stat()
-      guard fstatat(dirfd(stream), name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
-        // An entry removed since readdir listed it is skipped; any other failure fails the
-        // listing, because the caller must not act on a partial one.
-        if errno == ENOENT { continue }
-        return .failed(errorText("lstat of '\(name)'"))
-      }
-      result.append(entry(name: name, info: info))
+      names.append(name)
     }
-    return .value(result.sorted { $0.name < $1.name })
+    return names
+  }
+
+  /// Examines the entry `name` of the open directory `directoryFD` without following it.
+  /// An entry removed since `readdir` listed it is missing; any other failure fails the
+  /// listing, because the caller must not act on a partial one.
+  private static func examine(_ name: String, in directoryFD: Int32) -> ReadResult<Entry> {
+    var info = stat()
+    guard fstatat(directoryFD, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
+      return errno == ENOENT ? .missing : .failed(errorText("lstat of '\(name)'"))
+    }
+    return .value(entry(name: name, info: info))
   }
 
   /// Reads at most `limit` bytes of the regular file at `path`; a longer file fails.

@@ -141,3 +141,24 @@ import Testing
     #expect(DockerContainerConfig.parseTimestamp(text) == nil)
   }
 }
+
+@Suite struct DirectoryEntryReaderTests {
+  @Test func listsNamesWithoutDotEntries() throws {
+    let fixture = try DockerRootFixture()
+    let directory = fixture.base + "/listing"
+    try fixture.makeDirectory(directory + "/child")
+    for name in ["a", "b c"] {
+      try Data("x".utf8).write(to: URL(fileURLWithPath: directory + "/" + name))
+    }
+    let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    try #require(fd >= 0)
+    defer { close(fd) }
+
+    var names: [String] = []
+    let listed = DirectoryEntryReader().forEachName(in: fd, depth: 1) {
+      names.append(String(cString: $0))
+    }
+    #expect(listed == DirectoryEntryReader.isAvailable)
+    #expect(names.sorted() == (listed ? ["a", "b c", "child"] : []))
+  }
+}

@@ -11,17 +11,21 @@ struct DockerContainerDirectory {
 
   var configPath: String { path + "/config.v2.json" }
 
-  /// Reads every container directory; failures go to `issues`.
+  /// Reads every container directory, in parallel; failures go to `issues` in listing order.
   static func readAll(_ layout: DockerOverlay2Layout, issues: inout DockerReadIssues)
     -> [DockerContainerDirectory]
   {
     let entries = DockerLayerDatabase.listing(layout.containersDirectory, issues: &issues)
-    return entries.filter { $0.type == .directory }.map { entry in
+    let store = issues.store
+    let loaded = ParallelMap.map(entries.filter { $0.type == .directory }) { entry in
       var directory = DockerContainerDirectory(
         name: entry.name, path: layout.container(entry.name), modified: entry.modified)
-      directory.load(issues: &issues)
-      return directory
+      var directoryIssues = DockerReadIssues(store: store)
+      directory.load(issues: &directoryIssues)
+      return (directory, directoryIssues)
     }
+    for (_, directoryIssues) in loaded { issues.append(directoryIssues) }
+    return loaded.map(\.0)
   }
 
   private mutating func load(issues: inout DockerReadIssues) {

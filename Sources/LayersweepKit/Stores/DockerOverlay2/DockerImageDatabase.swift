@@ -40,19 +40,39 @@ struct DockerImageDatabase {
     -> DockerImageDatabase
   {
     var database = DockerImageDatabase()
-    let entries = DockerLayerDatabase.listing(layout.imageContentDirectory, issues: &issues)
-    for entry in entries where entry.type == .file {
-      let path = layout.imageContentDirectory + "/" + entry.name
-      guard StoreIdentifier.matches(entry.name, shape: .hex64) else {
-        issues.record(path: path, message: "unexpected name in imagedb (expected an image ID)")
-        continue
-      }
-      if let chainIDs = readChainIDs(path, issues: &issues) {
+    let files = DockerLayerDatabase.listing(layout.imageContentDirectory, issues: &issues)
+      .filter { $0.type == .file }
+    let directory = layout.imageContentDirectory
+    // Decoding the configs and hashing the chain IDs is CPU work, so it runs on every core.
+    let reads = ParallelMap.map(files) { entry -> ImageConfigRead in
+      guard StoreIdentifier.matches(entry.name, shape: .hex64) else { return .unexpectedName }
+      return readChainIDs(directory + "/" + entry.name)
+    }
+    for (entry, read) in zip(files, reads) {
+      let path = directory + "/" + entry.name
+      switch read {
+      case .chainIDs(let chainIDs):
         database.images[entry.name] = DockerImage(id: entry.name, chainIDs: chainIDs)
+      case .missing: continue
+      case .unexpectedName:
+        issues.record(path: path, message: "unexpected name in imagedb (expected an image ID)")
+      case .failed(let failure):
+        issues.record(
+          path: path, message: failure + "; the layers of this image are unknown",
+          hidesChains: true)
       }
     }
     database.readTags(layout.repositoriesFile, issues: &issues)
     return database
+  }
+
+  /// The outcome of reading one image config.
+  private enum ImageConfigRead: Sendable {
+    case chainIDs([String])
+    case missing
+    case unexpectedName
+    /// The config is unreadable or invalid; the message names the cause.
+    case failed(String)
   }
 
   /// Computes chain IDs from diff IDs: the first chain ID is the first diff ID, and each
@@ -69,29 +89,23 @@ struct DockerImageDatabase {
     return result
   }
 
-  private static func readChainIDs(_ path: String, issues: inout DockerReadIssues) -> [String]? {
-    let failure: String
+  private static func readChainIDs(_ path: String) -> ImageConfigRead {
     switch StoreFileSystem.contents(of: path, limit: 16 << 20) {
-    case .missing: return nil
-    case .failed(let message): failure = message
+    case .missing: return .missing
+    case .failed(let message): return .failed(message)
     case .value(let bytes):
       guard let config = try? JSONDecoder().decode(ImageConfig.self, from: Data(bytes)) else {
-        failure = "invalid or truncated image config JSON"
-        break
+        return .failed("invalid or truncated image config JSON")
       }
       let diffIDs = config.rootfs?.diffIDs ?? []
       let hexes = diffIDs.compactMap { $0.hasPrefix("sha256:") ? String($0.dropFirst(7)) : nil }
       guard hexes.count == diffIDs.count,
         hexes.allSatisfy({ StoreIdentifier.matches($0, shape: .hex64) })
       else {
-        failure = "rootfs.diff_ids holds a value that is not sha256:<64 hex digits>"
-        break
+        return .failed("rootfs.diff_ids holds a value that is not sha256:<64 hex digits>")
       }
-      return chainIDs(diffIDs: hexes)
+      return .chainIDs(chainIDs(diffIDs: hexes))
     }
-    issues.record(
-      path: path, message: failure + "; the layers of this image are unknown", hidesChains: true)
-    return nil
   }
 
   private mutating func readTags(_ path: String, issues: inout DockerReadIssues) {

@@ -59,8 +59,12 @@ struct DockerLayerDatabase {
       }
       database.transactions.append(pending)
     }
-    for entry in listing(layout.mountDirectory, issues: &issues) {
-      database.readMount(entry, layout: layout, issues: &issues)
+    let mountEntries = listing(layout.mountDirectory, issues: &issues)
+    let mountFiles = ParallelMap.map(mountEntries) { entry in
+      MountFiles.read(layout.mount(entry.name), isDirectory: entry.type == .directory)
+    }
+    for (entry, files) in zip(mountEntries, mountFiles) {
+      database.readMount(entry, files: files, layout: layout, issues: &issues)
     }
     return database
   }
@@ -96,6 +100,22 @@ struct DockerLayerDatabase {
           files.missingFiles.append(file)
         }
       }
+      return files
+    }
+  }
+
+  /// The raw files of one `layerdb/mounts` entry, read in parallel before validation.
+  struct MountFiles: Sendable {
+    var mountID: StoreFileSystem.ReadResult<String> = .missing
+    var initID: StoreFileSystem.ReadResult<String> = .missing
+    var parent: StoreFileSystem.ReadResult<String> = .missing
+
+    static func read(_ path: String, isDirectory: Bool) -> MountFiles {
+      var files = MountFiles()
+      guard isDirectory else { return files }
+      files.mountID = StoreFileSystem.text(of: path + "/mount-id")
+      files.initID = StoreFileSystem.text(of: path + "/init-id")
+      files.parent = StoreFileSystem.text(of: path + "/parent")
       return files
     }
   }
@@ -144,7 +164,8 @@ struct DockerLayerDatabase {
   }
 
   private mutating func readMount(
-    _ entry: StoreFileSystem.Entry, layout: DockerOverlay2Layout, issues: inout DockerReadIssues
+    _ entry: StoreFileSystem.Entry, files: MountFiles, layout: DockerOverlay2Layout,
+    issues: inout DockerReadIssues
   ) {
     let path = layout.mount(entry.name)
     guard entry.type == .directory else {
@@ -159,12 +180,13 @@ struct DockerLayerDatabase {
     }
     var mount = DockerContainerMount(
       containerID: entry.name, path: path, modified: entry.modified)
-    mount.mountID = issues.readIdentifier(
-      at: path + "/mount-id", shape: .dockerLayer, hidesLayers: true)
-    mount.initID = issues.readIdentifier(
-      at: path + "/init-id", shape: .dockerLayer, hidesLayers: true)
-    mount.parentChainID = issues.readIdentifier(
-      at: path + "/parent", shape: .hex64, prefix: "sha256:", hidesChains: true)
+    mount.mountID = issues.identifier(
+      in: files.mountID, path: path + "/mount-id", shape: .dockerLayer, hidesLayers: true)
+    mount.initID = issues.identifier(
+      in: files.initID, path: path + "/init-id", shape: .dockerLayer, hidesLayers: true)
+    mount.parentChainID = issues.identifier(
+      in: files.parent, path: path + "/parent", shape: .hex64, prefix: "sha256:",
+      hidesChains: true)
     mounts[entry.name] = mount
   }
 }

@@ -102,9 +102,16 @@ extension DockerOverlay2Audit {
   /// overlay2 directory, with the images and containers that depend on it.
   func danglingMetadata() -> [Finding] {
     var findings: [Finding] = []
-    for chain in layerDatabase.chains.values.sorted(by: { $0.chainID < $1.chainID }) {
-      guard let cacheID = chain.cacheID, let problem = layerProblem(cacheID) else { continue }
-      findings.append(danglingChain(chain, cacheID: cacheID, problem: problem))
+    let dangling = layerDatabase.chains.values.sorted(by: { $0.chainID < $1.chainID })
+      .compactMap { chain in
+        chain.cacheID.flatMap { id in layerProblem(id).map { (chain, id, $0) } }
+      }
+    let containersByChain = dependentContainers(of: Set(dangling.map(\.0.chainID)))
+    for (chain, cacheID, problem) in dangling {
+      findings.append(
+        danglingChain(
+          chain, cacheID: cacheID, problem: problem,
+          dependentContainers: containersByChain[chain.chainID, default: []].sorted()))
     }
     for mount in layerDatabase.mounts.values.sorted(by: { $0.containerID < $1.containerID }) {
       for (file, layerID) in [("mount-id", mount.mountID), ("init-id", mount.initID)] {
@@ -115,14 +122,25 @@ extension DockerOverlay2Audit {
     return findings
   }
 
-  private func danglingChain(_ chain: DockerLayerChain, cacheID: String, problem: String)
-    -> Finding
-  {
+  /// Lists, for each of `chainIDs`, the labels of the containers whose layer chain reaches it.
+  /// Walks each container's ancestry once, however many chains are asked about.
+  private func dependentContainers(of chainIDs: Set<String>) -> [String: [String]] {
+    guard !chainIDs.isEmpty else { return [:] }
+    var labels: [String: [String]] = [:]
+    for mount in layerDatabase.mounts.values {
+      guard let parent = mount.parentChainID else { continue }
+      for chainID in ancestry(of: parent) where chainIDs.contains(chainID) {
+        labels[chainID, default: []].append(containerLabel(mount.containerID))
+      }
+    }
+    return labels
+  }
+
+  private func danglingChain(
+    _ chain: DockerLayerChain, cacheID: String, problem: String, dependentContainers: [String]
+  ) -> Finding {
     let dependentImages = images.images.values.filter { $0.chainIDs.contains(chain.chainID) }
       .map(\.label).sorted()
-    let dependentContainers = layerDatabase.mounts.values.filter { mount in
-      mount.parentChainID.map { ancestry(of: $0).contains(chain.chainID) } ?? false
-    }.map { containerLabel($0.containerID) }.sorted()
     let path = layout.chain(chain.chainID) + "/cache-id"
     var evidence = [
       "layerdb/sha256/\(chain.chainID)/cache-id names overlay2/\(cacheID), \(problem)."

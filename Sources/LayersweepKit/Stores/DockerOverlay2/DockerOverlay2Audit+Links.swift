@@ -51,16 +51,18 @@ extension DockerOverlay2Audit {
     guard case .value(let target) = StoreFileSystem.linkTarget(of: layout.link(name)) else {
       return brokenLink(name, entry: entry, layerID: nil, "\(relativeLink) could not be read.")
     }
-    let parts = target.split(separator: "/", omittingEmptySubsequences: false)
+    // Split as UTF-8 bytes: splitting a String by Character costs more than the readlink.
+    let parts = target.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+      .map { String(Substring($0)) }
     guard parts.count == 3, parts[0] == "..", parts[2] == "diff",
-      StoreIdentifier.isSafeComponent(String(parts[1]))
+      StoreIdentifier.isSafeComponent(parts[1])
     else {
       let shown = StoreIdentifier.displayed(target)
       return brokenLink(
         name, entry: entry, layerID: nil,
         "\(relativeLink) points to \(shown), not to ../<layer>/diff.")
     }
-    let layerID = String(parts[1])
+    let layerID = parts[1]
     return checkShortLinkTarget(
       name, entry: entry, layerID: layerID, linkFile: linkFiles[layerID] ?? .missing)
   }
@@ -150,8 +152,10 @@ extension DockerOverlay2Audit {
         layerID, file: "lower", evidence: ["overlay2/\(layerID)/lower is empty."])
     }
     var evidence: [String] = []
-    for part in text.split(separator: ":", omittingEmptySubsequences: false) {
-      let shortID = part.hasPrefix("l/") ? String(part.dropFirst(2)) : ""
+    let linkPrefix = "l/".utf8
+    for bytes in text.utf8.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false) {
+      let part = Substring(bytes)
+      let shortID = bytes.starts(with: linkPrefix) ? String(Substring(bytes.dropFirst(2))) : ""
       if !StoreIdentifier.matches(shortID, shape: .shortLink) {
         evidence.append(
           "overlay2/\(layerID)/lower holds the malformed entry "

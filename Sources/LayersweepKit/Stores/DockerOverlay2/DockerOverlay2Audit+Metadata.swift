@@ -82,9 +82,13 @@ extension DockerOverlay2Audit {
       if let parent = mount.parentChainID { roots.append(parent) }
     }
     roots += buildCache?.chainIDs ?? []
+    // A chain already reached has its whole ancestry reached too, so each walk stops there.
     var reached = Set<String>()
-    for root in roots where !reached.contains(root) {
-      reached.formUnion(ancestry(of: root))
+    for root in roots {
+      var next: String? = root
+      while let current = next, reached.insert(current).inserted {
+        next = layerDatabase.chains[current]?.parentChainID
+      }
     }
     return reached
   }

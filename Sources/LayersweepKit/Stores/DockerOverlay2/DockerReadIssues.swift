@@ -16,6 +16,13 @@ struct DockerReadIssues {
     if hidesChains { hiddenChainReferences.append(sentence) }
   }
 
+  /// Appends the issues another reader of the same root recorded, after this one's.
+  mutating func append(_ other: DockerReadIssues) {
+    errors += other.errors
+    hiddenReferences += other.hiddenReferences
+    hiddenChainReferences += other.hiddenChainReferences
+  }
+
   mutating func record(
     path: String, message: String, hidesLayers: Bool = false, hidesChains: Bool = false
   ) {
