@@ -33,8 +33,19 @@ public struct Auditor: Sendable {
     let clock = ContinuousClock()
     var stageStart = clock.now
     let host: HostSnapshot
+    let (collect, paths) = (self.collect, context.paths)
+    let timeout = String(format: "%g", context.readTimeout)
+    guard
+      let snapshot = Deadline.run(seconds: context.readTimeout, { Result { try collect(paths) } })
+    else {
+      return failedReport(
+        AuditError(
+          store: "host", path: paths.proc,
+          message: "reading the host snapshot did not finish within \(timeout) s; a process "
+            + "or filesystem may be hung. Run 'layersweep watch --once' to find it."))
+    }
     do {
-      host = try collect(context.paths)
+      host = try snapshot.get()
     } catch {
       return failedReport(error)
     }
@@ -47,7 +58,7 @@ public struct Auditor: Sendable {
 
     let results = adapters.map { adapter in
       stageStart = clock.now
-      let result = adapter.audit(host: host, context: context)
+      let result = audit(adapter, host: host)
       console?.log(
         .debug, "store read",
         [
@@ -67,6 +78,25 @@ public struct Auditor: Sendable {
     return AuditReport(
       generatedAt: context.now, hostname: hostname, stores: results.map(\.status),
       findings: results.flatMap(\.findings) + crossFindings, errors: results.flatMap(\.errors))
+  }
+
+  /// Reads one store, giving up after the read timeout so a hung filesystem under one store
+  /// cannot hang the audit. A store that times out is reported as an error.
+  private func audit(_ adapter: any StoreAdapter, host: HostSnapshot) -> StoreAuditResult {
+    let context = self.context
+    if let result = Deadline.run(
+      seconds: context.readTimeout, { adapter.audit(host: host, context: context) })
+    {
+      return result
+    }
+    let error = AuditError(
+      store: adapter.name, path: adapter.root,
+      message: "reading the store did not finish within "
+        + "\(String(format: "%g", context.readTimeout)) s; a filesystem under it may be hung. "
+        + "Run 'layersweep watch --once' to find it.")
+    return StoreAuditResult(
+      status: StoreStatus(name: adapter.name, root: adapter.root, isPresent: true),
+      errors: [error])
   }
 
   private func failedReport(_ error: any Error) -> AuditReport {

@@ -32,6 +32,10 @@ enum AuditCommand: Subcommand {
         "dying-cgroups-threshold", value: "count",
         help: "Report a cgroup hierarchy once it holds this many dying cgroups.", default: "100"),
       OptionSpec(
+        "read-timeout", value: "seconds",
+        help: "Seconds reading the host or one store may take before it is reported as hung.",
+        default: "120"),
+      OptionSpec(
         "no-bytes", help: "Skip counting reclaimable bytes, which walks layer directories."),
       OptionSpec("verbose", short: "v", help: "Log debug diagnostics to standard error."),
     ] + HostPathOptions.specs)
@@ -88,6 +92,13 @@ enum AuditCommand: Subcommand {
             + "expected a positive whole number")
       }
       context.dyingCgroupsThreshold = count
+    }
+    if let text = options.value("read-timeout") {
+      guard let seconds = TimeInterval(text), seconds > 0, seconds.isFinite else {
+        throw UsageError(
+          "invalid value '\(text)' for '--read-timeout <seconds>': expected a positive number")
+      }
+      context.readTimeout = seconds
     }
     if let text = options.value("api-timeout") {
       guard let seconds = TimeInterval(text), seconds > 0, seconds.isFinite else {

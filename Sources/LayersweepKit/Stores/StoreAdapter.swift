@@ -5,6 +5,8 @@ import Foundation
 public protocol StoreAdapter: Sendable {
   /// The store's name, used as the `store` of its findings.
   var name: String { get }
+  /// The directory the store lives in, as its StoreStatus reports it.
+  var root: String { get }
 
   /// Reads the store and reports what is wrong with its layers and metadata.
   ///
@@ -22,6 +24,9 @@ public struct AuditContext: Sendable {
   public var apiTimeout: TimeInterval
   /// Whether to walk layer directories to count reclaimable bytes.
   public var measuresBytes: Bool
+  /// How long reading the host snapshot, or one store, may take before the audit gives up
+  /// on it and reports it as an error, so a hung filesystem cannot hang the audit.
+  public var readTimeout: TimeInterval = 120
   /// Docker's `--cgroup-parent` under the cgroupfs driver: container cgroups are
   /// `<parent>/<id>`.
   public var dockerCgroupParent: String

@@ -9,9 +9,47 @@ import Testing
   /// A store that returns a fixed result.
   struct FixedStore: StoreAdapter {
     let name = "docker-overlay2"
+    let root = "/var/lib/docker"
     var result: StoreAuditResult
 
     func audit(host: HostSnapshot, context: AuditContext) -> StoreAuditResult { result }
+  }
+
+  /// A store whose read never returns, as on a hung filesystem.
+  struct HungStore: StoreAdapter {
+    let name = "containers-storage"
+    let root = "/var/lib/containers/storage"
+
+    func audit(host: HostSnapshot, context: AuditContext) -> StoreAuditResult {
+      DispatchSemaphore(value: 0).wait()
+      return StoreAuditResult(status: StoreStatus(name: name, root: root, isPresent: true))
+    }
+  }
+
+  @Test func hungStoreTimesOut() {
+    var context = AuditContext(now: Self.now)
+    context.readTimeout = 0.5
+    let auditor = Auditor(
+      context: context, adapters: [HungStore()], hostname: "node-1",
+      collect: { _ in Fixture.snapshot() })
+    let report = auditor.run()
+    #expect(report.errors.map(\.store) == ["containers-storage"])
+    #expect(report.errors.map(\.path) == ["/var/lib/containers/storage"])
+    #expect(report.exitStatus == .failed)
+  }
+
+  @Test func hungSnapshotTimesOut() {
+    var context = AuditContext(now: Self.now)
+    context.readTimeout = 0.5
+    let auditor = Auditor(
+      context: context, adapters: [], hostname: "node-1",
+      collect: { _ in
+        DispatchSemaphore(value: 0).wait()
+        return Fixture.snapshot()
+      })
+    let report = auditor.run()
+    #expect(report.errors.map(\.store) == ["host"])
+    #expect(report.errors.first?.message.contains("did not finish within 0.5 s") == true)
   }
 
   struct CollectFailure: Error, CustomStringConvertible {

@@ -11,6 +11,7 @@ import Testing
   /// A store adapter that returns a fixed result under any name.
   struct StaticStore: StoreAdapter {
     var name: String { result.status.name }
+    var root: String { result.status.root }
     var result: StoreAuditResult
 
     func audit(host: HostSnapshot, context: AuditContext) -> StoreAuditResult { result }

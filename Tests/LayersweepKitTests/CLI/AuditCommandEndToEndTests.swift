@@ -42,10 +42,11 @@ import Testing
 
     USAGE: layersweep audit [--format <format>] [--json] [--output <file>] \
     [--docker-cgroup-parent <name>] [--api-timeout <seconds>] \
-    [--dying-cgroups-threshold <count>] [--no-bytes] [--verbose] [--docker-root <path>] \
-    [--docker-exec-root <path>] [--docker-socket <path>] [--containers-graphroot <path>] \
-    [--containers-runroot <path>] [--containerd-root <path>] [--containerd-state <path>] \
-    [--aufs-sysfs <path>] [--kubelet-root <path>] [--proc <path>] [--cgroup-root <path>]
+    [--dying-cgroups-threshold <count>] [--read-timeout <seconds>] [--no-bytes] [--verbose] \
+    [--docker-root <path>] [--docker-exec-root <path>] [--docker-socket <path>] \
+    [--containers-graphroot <path>] [--containers-runroot <path>] [--containerd-root <path>] \
+    [--containerd-state <path>] [--aufs-sysfs <path>] [--kubelet-root <path>] [--proc <path>] \
+    [--cgroup-root <path>]
 
     OPTIONS:
       --format <format>       Output format: table, json or prometheus. (default: table)
@@ -56,6 +57,8 @@ import Testing
       --api-timeout <seconds> Seconds to wait for a runtime API before treating it as not responding. (default: 2)
       --dying-cgroups-threshold <count>
                               Report a cgroup hierarchy once it holds this many dying cgroups. (default: 100)
+      --read-timeout <seconds>
+                              Seconds reading the host or one store may take before it is reported as hung. (default: 120)
       --no-bytes              Skip counting reclaimable bytes, which walks layer directories.
       -v, --verbose           Log debug diagnostics to standard error.
       --docker-root <path>    Docker's data root. (default: /var/lib/docker)

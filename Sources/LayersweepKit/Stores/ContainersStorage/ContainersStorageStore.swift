@@ -4,6 +4,7 @@ import Foundation
 /// and container records in the graph root, mount counts in the run root.
 public struct ContainersStorageStore: StoreAdapter {
   public let name = "containers-storage"
+  public var root: String { graphRoot }
   /// The graph root, such as `/var/lib/containers/storage`.
   public var graphRoot: String
   /// The run root, such as `/run/containers/storage`.

@@ -5,6 +5,7 @@ import Foundation
 /// only older hosts still have one.
 public struct DockerAufsStore: StoreAdapter {
   public let name = "docker-aufs"
+  public var root: String { driverRoot }
   /// Docker's data root, such as `/var/lib/docker`.
   public var dockerRoot: String
   /// The aufs sysfs directory, such as `/sys/fs/aufs`.

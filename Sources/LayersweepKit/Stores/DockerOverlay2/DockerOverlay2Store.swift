@@ -7,6 +7,7 @@ import Foundation
 /// containers it tracks. The audit works from disk alone when the API does not respond.
 public struct DockerOverlay2Store: StoreAdapter {
   public let name = "docker-overlay2"
+  public var root: String { paths.dockerRoot }
   public var paths: HostPaths
   /// Reads BuildKit's `snapshots.db`; without one, directories BuildKit may own are never
   /// cleanable.

@@ -8,6 +8,7 @@ import Foundation
 /// this node. The cross-checks judge Kubernetes pod cgroups against it.
 public struct KubeletPodStore: StoreAdapter {
   public let name = "kubelet"
+  public var root: String { paths.kubeletRoot }
   public var paths: HostPaths
 
   public init(paths: HostPaths) {
