@@ -66,13 +66,15 @@ struct CleanRun {
     results.allSatisfy { $0.outcome == .done } ? .healthy : .findings
   }
 
+  /// The findings to plan from: a fresh audit's, or a saved report's narrowed to what a fresh
+  /// audit confirms, so a stale or crafted report can never widen what clean acts on.
   private func findings() throws -> [Finding] {
-    if let path = settings.reportPath { return try ReportReading.findings(from: path) }
     let report = ReportReading.auditNow(paths: settings.paths, cgroupParent: settings.cgroupParent)
     for error in report.errors {
       console.log(.warning, error.message, ["store": error.store, "path": error.path])
     }
-    return report.findings
+    guard let path = settings.reportPath else { return report.findings }
+    return ReportReading.confirmed(try ReportReading.findings(from: path), by: report.findings)
   }
 
   /// Asks on the terminal unless `--yes` was given.
