@@ -26,8 +26,11 @@ struct CleanRun {
       console.print("Nothing was changed.\n")
       return .healthy
     }
-    let results = executor(remover: quarantine.remover, journal: journal, faults: quarantine.faults)
-      .execute(plan)
+    let (confirmed, unconfirmed) = split(plan)
+    let results =
+      unconfirmed
+      + executor(remover: quarantine.remover, journal: journal, faults: quarantine.faults)
+      .execute(confirmed)
     console.print(PlanText.render(results))
     return try purgeIfAsked(quarantine, roots: roots, Self.status(of: results))
   }
@@ -38,8 +41,11 @@ struct CleanRun {
     let plan = CleanPlan.make(try findings(), filter: settings.filter)
     console.print(PlanText.render(plan))
     let remover = RecordingRemover()
-    let results = executor(remover: remover, journal: try Journal(path: nil), faults: .disabled)
-      .execute(plan)
+    let (confirmed, unconfirmed) = split(plan)
+    let results =
+      unconfirmed
+      + executor(remover: remover, journal: try Journal(path: nil), faults: .disabled)
+      .execute(confirmed)
     console.print(PlanText.render(results, dryRun: remover.actions))
     return Self.status(of: results)
   }
@@ -66,15 +72,37 @@ struct CleanRun {
     results.allSatisfy { $0.outcome == .done } ? .healthy : .findings
   }
 
-  /// The findings to plan from: a fresh audit's, or a saved report's narrowed to what a fresh
-  /// audit confirms, so a stale or crafted report can never widen what clean acts on.
+  /// The findings to plan from: a saved report's, or a fresh audit's.
   private func findings() throws -> [Finding] {
+    if let path = settings.reportPath { return try ReportReading.findings(from: path) }
+    return freshAudit.findings
+  }
+
+  /// An audit run now. It is the plan's source without `--report`, and with one it confirms
+  /// each planned item.
+  private var freshAudit: AuditReport {
     let report = ReportReading.auditNow(paths: settings.paths, cgroupParent: settings.cgroupParent)
     for error in report.errors {
       console.log(.warning, error.message, ["store": error.store, "path": error.path])
     }
-    guard let path = settings.reportPath else { return report.findings }
-    return ReportReading.confirmed(try ReportReading.findings(from: path), by: report.findings)
+    return report
+  }
+
+  /// Splits a plan made from a saved report into the items a fresh audit also reports as
+  /// cleanable, and skipped results for the rest, so a stale or crafted report can never
+  /// widen what clean acts on. A plan from a fresh audit is confirmed as it is.
+  private func split(_ plan: CleanPlan) -> (CleanPlan, [ItemResult]) {
+    guard settings.reportPath != nil else { return (plan, []) }
+    let confirmed = ReportReading.cleanableIdentities(freshAudit.findings)
+    var kept = plan
+    kept.items = plan.items.filter { confirmed.contains(ReportReading.identity($0.finding)) }
+    let skipped = plan.items.filter { !confirmed.contains(ReportReading.identity($0.finding)) }
+      .map { item in
+        ItemResult(
+          item: item, outcome: .skipped,
+          message: "a fresh audit does not report it as cleanable; audit again and review")
+      }
+    return (kept, skipped)
   }
 
   /// Asks on the terminal unless `--yes` was given.

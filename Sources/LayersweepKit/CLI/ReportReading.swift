@@ -23,22 +23,13 @@ enum ReportReading {
     return Auditor(context: context).run()
   }
 
-  /// Returns `saved` with every cleanable finding that `current` does not also report as
-  /// cleanable (same kind, store, id and path) turned into a report-only one.
-  static func confirmed(_ saved: [Finding], by current: [Finding]) -> [Finding] {
-    let cleanable = Set(current.filter(\.cleanable).map(identity))
-    return saved.map { finding in
-      guard finding.cleanable, !cleanable.contains(identity(finding)) else { return finding }
-      var unconfirmed = finding
-      unconfirmed.cleanable = false
-      unconfirmed.nextStep =
-        "A fresh audit does not report this as cleanable, so clean leaves it alone; "
-        + "audit again and review the new report."
-      return unconfirmed
-    }
+  /// The kind, store, id and path of every cleanable finding in `findings`.
+  static func cleanableIdentities(_ findings: [Finding]) -> Set<[String]> {
+    Set(findings.filter(\.cleanable).map(identity))
   }
 
-  private static func identity(_ finding: Finding) -> [String] {
+  /// What must match for a saved finding to be the same as a fresh one.
+  static func identity(_ finding: Finding) -> [String] {
     [finding.kind.rawValue, finding.store, finding.id, finding.path ?? ""]
   }
 }
