@@ -74,6 +74,14 @@ int clinux_lstat_cached(int dirfd, const char *path, struct stat *out) {
   return 0;
 }
 
+/* Closes every descriptor of a forked child except `keep`, so a child stuck in the kernel
+   holds no pipe of the parent's (such as its standard output) open. */
+static void close_all_but(int keep) {
+  for (int fd = 0; fd < 4096; fd++) {
+    if (fd != keep) close(fd);
+  }
+}
+
 int clinux_unmount_in_child(const char *namespace_path, const char *target, int timeout_ms,
                             const char **failed_call) {
   static const char *const calls[] = {"none", "open", "setns", "umount2"};
@@ -93,6 +101,7 @@ int clinux_unmount_in_child(const char *namespace_path, const char *target, int 
   }
   if (child == 0) {
     /* Only async-signal-safe calls from here on: the parent may have other threads. */
+    close_all_but(report[1]);
     int result[2] = {0, 0};
     int fd = namespace_path ? open(namespace_path, O_RDONLY | O_CLOEXEC) : -2;
     if (fd == -1) {
@@ -147,4 +156,58 @@ int clinux_fd_mount_id(int fd, uint64_t *mount_id) {
 
 int clinux_path_mount_id(const char *path, uint64_t *mount_id) {
   return mount_id_at(AT_FDCWD, path, 0, mount_id);
+}
+
+int clinux_probe_write_in_child(const char *probe_path, int timeout_ms) {
+  int report[2];
+  if (pipe2(report, O_CLOEXEC) != 0) return -1;
+  pid_t child = fork();
+  if (child < 0) {
+    int saved = errno;
+    close(report[0]);
+    close(report[1]);
+    errno = saved;
+    return -1;
+  }
+  if (child == 0) {
+    /* Only async-signal-safe calls from here on: the parent may have other threads. */
+    close_all_but(report[1]);
+    int result = 0;
+    if (mkdir(probe_path, 0700) != 0 && errno != EEXIST) {
+      result = errno;
+    } else if (rmdir(probe_path) != 0) {
+      result = errno;
+    }
+    (void)!write(report[1], &result, sizeof result);
+    _exit(result ? 1 : 0);
+  }
+  close(report[1]);
+  struct pollfd ready = {.fd = report[0], .events = POLLIN};
+  int polled;
+  do {
+    polled = poll(&ready, 1, timeout_ms);
+  } while (polled < 0 && errno == EINTR);
+  if (polled == 0) {
+    close(report[0]);
+    errno = ETIMEDOUT;
+    return -1;
+  }
+  int result = 0;
+  ssize_t got;
+  do {
+    got = read(report[0], &result, sizeof result);
+  } while (got < 0 && errno == EINTR);
+  close(report[0]);
+  int status;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (got != (ssize_t)sizeof result) {
+    errno = ECHILD;
+    return -1;
+  }
+  if (result != 0) {
+    errno = result;
+    return -1;
+  }
+  return 0;
 }

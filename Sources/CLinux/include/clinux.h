@@ -41,4 +41,10 @@ int clinux_kernel_has_openat2(void);
 int clinux_unmount_in_child(const char *namespace_path, const char *target, int timeout_ms,
                             const char **failed_call);
 
+/// Creates and removes the directory `probe_path` from a forked child, so a write stuck on a
+/// frozen or hung filesystem cannot hang the caller. Returns 0 when both calls finished (an
+/// existing directory counts as success), or -1 with errno set: ETIMEDOUT after `timeout_ms`
+/// milliseconds without a result, in which case the child is left running.
+int clinux_probe_write_in_child(const char *probe_path, int timeout_ms);
+
 #endif

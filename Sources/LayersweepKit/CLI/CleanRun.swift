@@ -16,7 +16,10 @@ struct CleanRun {
     let journal = try Journal(path: settings.journalPath)
     let quarantine = Quarantine(
       remover: FileSystemRemover(), journal: journal, faults: FaultInjection.fromEnvironment())
-    let roots = settings.targets.map(\.cleanRoot)
+    // Probe every store first: recovery and purge write there too, and a frozen or hung
+    // filesystem must cost its own items, not the whole run.
+    let unwritable = unwritableRoots()
+    let roots = settings.targets.map(\.cleanRoot).filter { unwritable[$0] == nil }
     CleanOptions.recover(quarantine, roots: roots, console: console)
 
     let plan = CleanPlan.make(try findings(), filter: settings.filter)
@@ -27,10 +30,11 @@ struct CleanRun {
       return .healthy
     }
     let (confirmed, unconfirmed) = split(plan)
+    let (writable, skippedOnProbe) = skip(confirmed, unwritable: unwritable)
     let results =
-      unconfirmed
+      unconfirmed + skippedOnProbe
       + executor(remover: quarantine.remover, journal: journal, faults: quarantine.faults)
-      .execute(confirmed)
+      .execute(writable)
     console.print(PlanText.render(results))
     return try purgeIfAsked(quarantine, roots: roots, Self.status(of: results))
   }
@@ -86,6 +90,39 @@ struct CleanRun {
       console.log(.warning, error.message, ["store": error.store, "path": error.path])
     }
     return report
+  }
+
+  /// The store roots whose filesystem did not complete a write probe in time, with the
+  /// error. Roots that do not exist are not probed.
+  private func unwritableRoots() -> [String: SystemCallError] {
+    var failures: [String: SystemCallError] = [:]
+    for root in Set(settings.targets.map(\.cleanRoot))
+    where FileManager.default.fileExists(atPath: root) {
+      if let failure = WriteProbe.check(root: root) {
+        console.log(.error, "\(failure)", ["path": root])
+        failures[root] = failure
+      }
+    }
+    return failures
+  }
+
+  /// Splits off the quarantine items of stores whose root is in `unwritable`, as skipped
+  /// results, so a frozen or hung filesystem cannot hang the run.
+  private func skip(_ plan: CleanPlan, unwritable: [String: SystemCallError]) -> (
+    CleanPlan, [ItemResult]
+  ) {
+    let roots = Dictionary(
+      settings.targets.map { ($0.name, $0.cleanRoot) }, uniquingKeysWith: { first, _ in first })
+    var kept = plan
+    var skipped: [ItemResult] = []
+    kept.items = plan.items.filter { item in
+      guard item.action == .quarantine, let root = roots[item.finding.store],
+        let failure = unwritable[root]
+      else { return true }
+      skipped.append(ItemResult(item: item, outcome: .skipped, message: "\(failure)"))
+      return false
+    }
+    return (kept, skipped)
   }
 
   /// Splits a plan made from a saved report into the items a fresh audit also reports as
