@@ -21,9 +21,10 @@ enum CleanOptions {
     try HostPathOptions.paths(from: options)
   }
 
-  /// Returns the re-verification hook of every store clean can act on.
+  /// Returns the re-verification hook of every store clean can act on, each reading its store
+  /// as the audit does.
   static func targets(_ paths: HostPaths) -> [any CleanTarget] {
-    [DockerOverlay2Store(paths: paths)]
+    [DockerOverlay2Store(paths: paths, buildCacheReader: BuildKitCacheReader())]
   }
 
   /// Takes the instance lock, opens the journal, and repairs what an interrupted run left in

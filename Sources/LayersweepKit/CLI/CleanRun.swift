@@ -19,9 +19,13 @@ struct CleanRun {
     let roots = settings.targets.map(\.cleanRoot)
     CleanOptions.recover(quarantine, roots: roots, console: console)
 
-    let plan = CleanPlan.make(try findings(), filter: settings.filter)
+    let plan = CleanPlan.make(
+      try findings(), filter: settings.filter,
+      targetStores: Set(settings.targets.map(\.name)))
     console.print(PlanText.render(plan))
-    guard !plan.items.isEmpty else { return try purgeIfAsked(quarantine, roots: roots, .healthy) }
+    guard !plan.items.isEmpty else {
+      return try purgeIfAsked(quarantine, roots: roots, Self.status(of: [], plan: plan))
+    }
     guard try confirm(plan) else {
       console.print("Nothing was changed.\n")
       return .healthy
@@ -29,19 +33,21 @@ struct CleanRun {
     let results = executor(remover: quarantine.remover, journal: journal, faults: quarantine.faults)
       .execute(plan)
     console.print(PlanText.render(results))
-    return try purgeIfAsked(quarantine, roots: roots, Self.status(of: results))
+    return try purgeIfAsked(quarantine, roots: roots, Self.status(of: results, plan: plan))
   }
 
   /// Runs the same executor with a recording remover and no journal, and prints what it
   /// would do.
   private func dryRun() throws -> ExitStatus {
-    let plan = CleanPlan.make(try findings(), filter: settings.filter)
+    let plan = CleanPlan.make(
+      try findings(), filter: settings.filter,
+      targetStores: Set(settings.targets.map(\.name)))
     console.print(PlanText.render(plan))
     let remover = RecordingRemover()
     let results = executor(remover: remover, journal: try Journal(path: nil), faults: .disabled)
       .execute(plan)
     console.print(PlanText.render(results, dryRun: remover.actions))
-    return Self.status(of: results)
+    return Self.status(of: results, plan: plan)
   }
 
   private func executor(remover: any Remover, journal: Journal, faults: FaultInjection)
@@ -61,9 +67,13 @@ struct CleanRun {
     return results.contains { $0.error != nil } ? .findings : status
   }
 
-  /// 0 when every item was done, 1 when any was skipped or failed.
-  static func status(of results: [ItemResult]) -> ExitStatus {
-    results.allSatisfy { $0.outcome == .done } ? .healthy : .findings
+  /// 0 when every item was done, 1 when any was skipped or failed or when the plan left out
+  /// a cleanable finding that clean cannot act on. Findings that are only reported never
+  /// raise the status.
+  static func status(of results: [ItemResult], plan: CleanPlan) -> ExitStatus {
+    let isComplete =
+      results.allSatisfy { $0.outcome == .done } && !plan.unplanned.contains(where: \.isUnsupported)
+    return isComplete ? .healthy : .findings
   }
 
   private func findings() throws -> [Finding] {

@@ -17,13 +17,14 @@ import Testing
   /// Two orphaned layers beside a layer that layerdb references, and a report naming all three
   /// as orphaned; the referenced one must survive re-verification.
   static func makeStore(_ fixture: CleanFixture) throws -> String {
-    try fixture.makeLayer("orphan1", shortID: "AAAAAAAAAAAAAAAAAAAAAAAAAA")
-    try fixture.makeLayer("orphan2", shortID: "BBBBBBBBBBBBBBBBBBBBBBBBBB")
-    try fixture.makeLayer("used", shortID: "CCCCCCCCCCCCCCCCCCCCCCCCCC")
+    try fixture.makeLayer(LayerID.orphan1, shortID: "AAAAAAAAAAAAAAAAAAAAAAAAAA")
+    try fixture.makeLayer(LayerID.orphan2, shortID: "BBBBBBBBBBBBBBBBBBBBBBBBBB")
+    try fixture.makeLayer(LayerID.used, shortID: "CCCCCCCCCCCCCCCCCCCCCCCCCC")
     try fixture.write(
-      "used", to: fixture.dockerRoot + "/image/overlay2/layerdb/sha256/chain1/cache-id")
+      LayerID.used,
+      to: fixture.dockerRoot + "/image/overlay2/layerdb/sha256/\(LayerID.chain1)/cache-id")
     return try fixture.writeReport(
-      ["orphan1", "orphan2", "used"].map { fixture.orphanedLayer($0) })
+      [LayerID.orphan1, LayerID.orphan2, LayerID.used].map { fixture.orphanedLayer($0) })
   }
 
   @Test func secondRunExitsWithLockHolder() throws {
@@ -39,7 +40,7 @@ import Testing
       run.stderr
         == "error: another layersweep run holds the lock \(fixture.lockPath) (held by process "
         + "\(getpid())); wait for it to finish, or pass --lock to use a different lock file\n")
-    #expect(fixture.listing(fixture.dockerRoot + "/overlay2").contains("orphan1"))
+    #expect(fixture.listing(fixture.dockerRoot + "/overlay2").contains(LayerID.orphan1))
     withExtendedLifetime(lock) {}
   }
 
@@ -53,7 +54,8 @@ import Testing
     #expect(run.status == 1)
     #expect(
       run.stdout.contains(
-        "skipped quarantine orphaned-layer used: layer chain chain1 names used as its cache-id"))
+        "skipped quarantine orphaned-layer \(LayerID.used): a fresh read of \(fixture.dockerRoot) "
+          + "no longer reports \(fixture.dockerRoot)/overlay2/\(LayerID.used) as garbage"))
     #expect(fixture.listing(fixture.dockerRoot + "/overlay2") == Self.survivors)
   }
 
@@ -80,7 +82,7 @@ import Testing
 
     #expect(run.status == 2)
     #expect(run.stderr.contains("pass --yes to run unattended"))
-    #expect(fixture.listing(fixture.dockerRoot + "/overlay2").contains("orphan1"))
+    #expect(fixture.listing(fixture.dockerRoot + "/overlay2").contains(LayerID.orphan1))
   }
 
   @Test(arguments: [
@@ -95,8 +97,8 @@ import Testing
 
   /// The entries left in `overlay2` once both orphans are quarantined.
   static let survivors = [
-    "l", "l/CCCCCCCCCCCCCCCCCCCCCCCCCC", "used", "used/diff", "used/diff/a", "used/diff/a/b",
-    "used/diff/a/b/file", "used/link",
+    LayerID.used, "\(LayerID.used)/diff", "\(LayerID.used)/diff/a", "\(LayerID.used)/diff/a/b",
+    "\(LayerID.used)/diff/a/b/file", "\(LayerID.used)/link", "l", "l/CCCCCCCCCCCCCCCCCCCCCCCCCC",
   ]
 
   static let cleanSteps = [
@@ -119,7 +121,7 @@ import Testing
 
     #expect(rerun.status == 1, "\(rerun.stdout)\(rerun.stderr)")
     #expect(fixture.listing(fixture.dockerRoot + "/overlay2") == Self.survivors)
-    try Self.expectConsistentQuarantine(fixture, originals: ["orphan1", "orphan2"])
+    try Self.expectConsistentQuarantine(fixture, originals: [LayerID.orphan1, LayerID.orphan2])
   }
 
   @Test(arguments: ["purge-after-intent", "purge-after-rename", "purge-after-remove"])
@@ -149,8 +151,10 @@ import Testing
       ProcessRun.layersweepPath, Self.arguments(fixture, "clean", ["--yes", "--report", report]))
     #expect(clean.status == 1)
     let id = try #require(
-      Quarantine.list(roots: [fixture.dockerRoot]).first { $0.manifest.findingID == "orphan1" }?
-        .manifest.id)
+      Quarantine.list(roots: [fixture.dockerRoot]).first {
+        $0.manifest.findingID == LayerID.orphan1
+      }?
+      .manifest.id)
 
     let killed = try ProcessRun.run(
       ProcessRun.layersweepPath, Self.arguments(fixture, "restore", [id]),
@@ -161,9 +165,10 @@ import Testing
 
     #expect(rerun.status == 0, "\(rerun.stdout)\(rerun.stderr)")
     let overlay = fixture.listing(fixture.dockerRoot + "/overlay2")
-    #expect(overlay.contains("orphan1/diff/a/b/file"))
+    #expect(overlay.contains("\(LayerID.orphan1)/diff/a/b/file"))
     #expect(overlay.contains("l/AAAAAAAAAAAAAAAAAAAAAAAAAA"))
-    #expect(Quarantine.list(roots: [fixture.dockerRoot]).map(\.manifest.findingID) == ["orphan2"])
+    #expect(
+      Quarantine.list(roots: [fixture.dockerRoot]).map(\.manifest.findingID) == [LayerID.orphan2])
     try Self.expectEveryIntentClosed(fixture)
   }
 
