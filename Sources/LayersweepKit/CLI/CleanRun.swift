@@ -16,7 +16,7 @@ struct CleanRun {
     let journal = try Journal(path: settings.journalPath)
     let quarantine = Quarantine(
       remover: FileSystemRemover(), journal: journal, faults: FaultInjection.fromEnvironment())
-    let roots = settings.targets.map(\.cleanRoot)
+    let roots = CleanOptions.roots(settings.targets)
     CleanOptions.recover(quarantine, roots: roots, console: console)
 
     let plan = CleanPlan.make(

@@ -56,9 +56,9 @@ public struct PlanFilter: Sendable {
 
 extension CleanPlan {
   /// Builds the plan for `findings`, reading each item's path once to record what
-  /// re-verification compares against. A cleanable finding to quarantine whose store is not
-  /// in `targetStores` (the stores with a `CleanTarget`) is left out as unsupported; nil
-  /// leaves every store in.
+  /// re-verification compares against. `targetStores` names the stores with a `CleanTarget`.
+  /// A cleanable finding to quarantine whose store is not among them is left out as
+  /// unsupported, and nil leaves every store in.
   public static func make(
     _ findings: [Finding], filter: PlanFilter, targetStores: Set<String>? = nil
   ) -> CleanPlan {

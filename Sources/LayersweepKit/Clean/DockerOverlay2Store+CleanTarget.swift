@@ -8,25 +8,18 @@ extension DockerOverlay2Store: CleanTarget {
   public var cleanRoot: String { paths.dockerRoot }
 
   public func reverify(_ finding: Finding, context: ReverificationContext) -> Reverification {
-    guard let path = finding.path else { return .changed("the finding has no path") }
-    guard finding.kind == .orphanedLayer || finding.kind == .staleRemoval else {
-      return .changed("\(finding.kind.rawValue) findings are not cleaned in \(name)")
-    }
-    let generic = PathReverifier.verify(path, root: cleanRoot, context: context)
-    guard generic == .confirmed else { return generic }
+    let generic = reverifyPath(finding, kinds: [.orphanedLayer, .staleRemoval], context: context)
+    guard generic == .confirmed, let path = finding.path else { return generic }
     let audit: DockerOverlay2Audit
     do {
       audit = try freshAudit(hostMounts: context.mounts, now: context.now)
     } catch {
       return .changed("\(error)")
     }
-    guard let current = audit.findings().first(where: { $0.isSameObject(as: finding) }) else {
-      return .changed("a fresh read of \(cleanRoot) no longer reports \(path) as garbage")
-    }
-    guard current.cleanable else {
-      let reason = current.evidence.last ?? "it is not cleanable"
-      return .changed("a fresh read of \(cleanRoot) reports \(path) as not cleanable: \(reason)")
-    }
+    let fresh = audit.findings()
+    let same = confirmSameFinding(finding, in: fresh)
+    guard same == .confirmed, let current = fresh.first(where: { $0.isSameObject(as: finding) })
+    else { return same }
     if let reason = orphanedLayerUse(finding, path: path, audit: audit) { return .changed(reason) }
     return reverifyCompanionLayer(of: current, audit: audit, mounts: context.mounts)
   }
