@@ -25,7 +25,7 @@ extension DockerIntegrationTests {
       }
     }
 
-    /// `cache-id` and `mount-id` files of `../../etc`, an absolute path and a 4 KiB id: the
+    /// `cache-id` and `mount-id` files of `../../etc`, an absolute path, a 4 KiB id and a NUL: the
     /// audit names each file in an error. Clean quarantines only the crafted chain
     /// directories, which lack `diff` and `size`, and nothing their ids name.
     @Test func craftedIdentifiers() async throws {
@@ -35,7 +35,7 @@ extension DockerIntegrationTests {
         let canaries = try Canaries(sandbox: daemon.sandbox)
         let orphan = try daemon.makeOrphanedLayer()
         let crafted = [
-          "../../etc", "\(daemon.sandbox)/outside", String(repeating: "a", count: 4096),
+          "../../etc", "\(daemon.sandbox)/outside", String(repeating: "a", count: 4096), "a\0b",
         ]
         var files: [String] = []
         var chains: [String] = []
@@ -106,6 +106,41 @@ extension DockerIntegrationTests {
         let target = try? FileManager.default.destinationOfSymbolicLink(atPath: symlinked)
         #expect(target == "\(daemon.sandbox)/outside-dir")
         #expect(invocation.journal().filter { $0.outcome == "done" }.map(\.item) == [])
+        invocation.expectJournalConfined()
+      }
+    }
+
+    /// An orphaned layer with an absolute symlink out of the root, a directory of mode 000
+    /// and an immutable file: clean quarantines it, and purge removes all but the immutable
+    /// file without following the symlink, then fails naming that file.
+    @Test func purgeOfHostileLayer() async throws {
+      try await DockerDaemon.with { daemon in
+        let canaries = try Canaries(sandbox: daemon.sandbox)
+        let orphan = try daemon.makeOrphanedLayer()
+        let diff = orphan.path + "/diff"
+        try FileManager.default.createSymbolicLink(
+          atPath: diff + "/escape", withDestinationPath: "\(daemon.sandbox)/outside")
+        try FileManager.default.createDirectory(
+          atPath: diff + "/locked/inner", withIntermediateDirectories: true)
+        try "x\n".write(toFile: diff + "/locked/inner/file", atomically: false, encoding: .utf8)
+        chmod(diff + "/locked", 0)
+        try "pinned\n".write(toFile: diff + "/pinned", atomically: false, encoding: .utf8)
+        try daemon.makeImmutable(diff + "/pinned")
+        try DockerDaemon.age(orphan.path)
+        let invocation = CleanInvocation(daemon: daemon)
+
+        let clean = try invocation.clean()
+        let purge = try invocation.run("purge", ["--retention", "0s"])
+
+        #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
+        #expect(!HostState.exists(orphan.path))
+        #expect(purge.status == 1, "\(purge.stdout)\(purge.stderr)")
+        #expect(purge.stdout.contains("item/diff/pinned"), "\(purge.stdout)")
+        #expect(canaries.intact)
+        let trash = "\(daemon.dataRoot)/.layersweep-trash"
+        let left = try Command.run(["/usr/bin/find", trash, "-mindepth", "2"]).stdout
+        #expect(!left.contains("locked"), "\(left)")
+        #expect(!left.contains("escape"), "\(left)")
         invocation.expectJournalConfined()
       }
     }
