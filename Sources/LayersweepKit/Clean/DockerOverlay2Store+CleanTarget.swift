@@ -26,17 +26,21 @@ extension DockerOverlay2Store: CleanTarget {
 
   /// Paths to quarantine with the item: an orphaned layer's `l/<short-id>` link, and for a
   /// `layerdb/sha256` entry the layer directory its `cache-id` names (with that layer's link)
-  /// when nothing else names that directory. Read afresh right after `reverify` confirmed.
+  /// when nothing else names or mounts that directory. Read afresh, with the mount table,
+  /// right after `reverify` confirmed, so a change in between only leaves the layer behind.
   public func companions(of finding: Finding) -> [String] {
-    guard let path = finding.path, let audit = try? freshAudit(hostMounts: [], now: Date()) else {
-      return []
-    }
+    guard let path = finding.path,
+      let mounts = try? MountInfoReader.readHostTable(proc: paths.proc),
+      let audit = try? freshAudit(hostMounts: mounts, now: Date())
+    else { return [] }
     switch finding.kind {
     case .orphanedLayer:
       guard path == audit.layout.layer(finding.id) else { return [] }
       return [audit.shortLinkPath(ofLayer: finding.id)].compactMap { $0 }
     case .staleRemoval:
-      guard let layerID = audit.layerOwnedOnly(by: path) else { return [] }
+      guard let layerID = audit.layerOwnedOnly(by: path),
+        reverifyCompanionLayer(of: finding, audit: audit, mounts: mounts) == .confirmed
+      else { return [] }
       return [audit.layout.layer(layerID)]
         + [audit.shortLinkPath(ofLayer: layerID)].compactMap { $0 }
     default:

@@ -220,6 +220,21 @@ import Testing
     #expect(fixture.listing(fixture.dockerRoot + "/overlay2").contains(LayerID.orphan))
   }
 
+  /// A `-removing` entry whose layer directory has a mount inside is skipped as a whole.
+  @Test func removingEntryWithMountedLayerIsSkipped() throws {
+    let fixture = try CleanFixture()
+    let layer = try fixture.makeLayer(LayerID.orphan, shortID: "AAAAAAAAAAAAAAAAAAAAAAAAAA")
+    try CleanFixture.shell("mount -t tmpfs tmpfs \(layer)/diff/a")
+    try fixture.makeOld(layer)
+
+    let results = try Self.cleanRemovingEntry(fixture)
+
+    #expect(results.map(\.outcome) == [.skipped])
+    #expect(results.first?.message?.hasPrefix("its layer directory \(layer) is in use") == true)
+    #expect(results.first?.message?.contains("the mount on \(layer)/diff/a") == true)
+    #expect(fixture.listing(fixture.dockerRoot + "/overlay2").contains(LayerID.orphan))
+  }
+
   @Test func layerChangedSincePlanIsSkipped() throws {
     let fixture = try CleanFixture()
     let layer = try fixture.makeLayer(LayerID.orphan, shortID: "AAAAAAAAAAAAAAAAAAAAAAAAAA")
