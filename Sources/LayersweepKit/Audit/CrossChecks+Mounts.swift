@@ -32,9 +32,17 @@ extension CrossChecks {
     let isCleanable = owner != nil && isStoreDataComplete
     var details = ["fs_type": mount.fsType, "mount_id": String(mount.mountID)]
     details["container"] = owner?.record.id
+    // A runtime mounts a container's root filesystem before it starts the container, so the
+    // mount of a record written moments ago may belong to a container starting right now.
+    // The mount table gives no mount time, so the record's age is used in its place, and
+    // --min-age then protects such a mount.
+    let age = owner?.record.recordModifiedAt.map {
+      Int64(now.timeIntervalSince($0).rounded(.down))
+    }
     return Finding(
       kind: .deadMount, store: store, id: mount.target, path: mount.target, evidence: evidence,
-      cleanable: isCleanable, nextStep: isCleanable ? nil : deadMountNextStep(mount, owner),
+      ageSeconds: age, cleanable: isCleanable,
+      nextStep: isCleanable ? nil : deadMountNextStep(mount, owner),
       details: details)
   }
 

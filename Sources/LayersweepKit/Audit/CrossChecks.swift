@@ -21,6 +21,8 @@ public struct CrossChecks: Sendable {
   let livePIDs: Set<Int32>
   /// How many dying cgroups a hierarchy must hold before it is reported.
   let dyingCgroupsThreshold: Int
+  /// The time ages are measured against.
+  let now: Date
 
   public init(
     host: HostSnapshot, stores: [StoreAuditResult], context: AuditContext = AuditContext(),
@@ -33,6 +35,7 @@ public struct CrossChecks: Sendable {
     let judge = LivenessJudge(host: host, startTimeTolerance: context.startTimeTolerance)
     self.judge = judge
     dyingCgroupsThreshold = max(1, context.dyingCgroupsThreshold)
+    now = context.now
 
     let records = stores.flatMap(\.containers)
     verdicts = records.map { ($0, judge.judge($0)) }

@@ -21,9 +21,22 @@ enum CleanOptions {
     try HostPathOptions.paths(from: options)
   }
 
-  /// Returns the re-verification hook of every store clean can act on.
+  /// Returns the re-verification hook of every store clean can act on, each reading its store
+  /// as the audit does.
   static func targets(_ paths: HostPaths) -> [any CleanTarget] {
-    [DockerOverlay2Store(paths: paths)]
+    [
+      DockerOverlay2Store(paths: paths, buildCacheReader: BuildKitCacheReader()),
+      ContainersStorageStore(paths: paths),
+      ContainerdStore(paths: paths),
+      DockerAufsStore(paths: paths),
+    ]
+  }
+
+  /// Returns the distinct store roots of `targets`, whose trash directories clean, restore
+  /// and purge read. Docker's overlay2 and aufs stores share the data root.
+  static func roots(_ targets: [any CleanTarget]) -> [String] {
+    var seen = Set<String>()
+    return targets.map(\.cleanRoot).filter { seen.insert($0).inserted }
   }
 
   /// Takes the instance lock, opens the journal, and repairs what an interrupted run left in

@@ -19,12 +19,16 @@ struct CleanRun {
     // Probe every store first: recovery and purge write there too, and a frozen or hung
     // filesystem must cost its own items, not the whole run.
     let unwritable = unwritableRoots()
-    let roots = settings.targets.map(\.cleanRoot).filter { unwritable[$0] == nil }
+    let roots = CleanOptions.roots(settings.targets).filter { unwritable[$0] == nil }
     CleanOptions.recover(quarantine, roots: roots, console: console)
 
-    let plan = CleanPlan.make(try findings(), filter: settings.filter)
+    let plan = CleanPlan.make(
+      try findings(), filter: settings.filter,
+      targetStores: Set(settings.targets.map(\.name)))
     console.print(PlanText.render(plan))
-    guard !plan.items.isEmpty else { return try purgeIfAsked(quarantine, roots: roots, .healthy) }
+    guard !plan.items.isEmpty else {
+      return try purgeIfAsked(quarantine, roots: roots, Self.status(of: [], plan: plan))
+    }
     guard try confirm(plan) else {
       console.print("Nothing was changed.\n")
       return .healthy
@@ -36,13 +40,15 @@ struct CleanRun {
       + executor(remover: quarantine.remover, journal: journal, faults: quarantine.faults)
       .execute(writable)
     console.print(PlanText.render(results))
-    return try purgeIfAsked(quarantine, roots: roots, Self.status(of: results))
+    return try purgeIfAsked(quarantine, roots: roots, Self.status(of: results, plan: plan))
   }
 
   /// Runs the same executor with a recording remover and no journal, and prints what it
   /// would do.
   private func dryRun() throws -> ExitStatus {
-    let plan = CleanPlan.make(try findings(), filter: settings.filter)
+    let plan = CleanPlan.make(
+      try findings(), filter: settings.filter,
+      targetStores: Set(settings.targets.map(\.name)))
     console.print(PlanText.render(plan))
     let remover = RecordingRemover()
     let (confirmed, unconfirmed) = split(plan)
@@ -51,7 +57,7 @@ struct CleanRun {
       + executor(remover: remover, journal: try Journal(path: nil), faults: .disabled)
       .execute(confirmed)
     console.print(PlanText.render(results, dryRun: remover.actions))
-    return Self.status(of: results)
+    return Self.status(of: results, plan: plan)
   }
 
   private func executor(remover: any Remover, journal: Journal, faults: FaultInjection)
@@ -71,9 +77,13 @@ struct CleanRun {
     return results.contains { $0.error != nil } ? .findings : status
   }
 
-  /// 0 when every item was done, 1 when any was skipped or failed.
-  static func status(of results: [ItemResult]) -> ExitStatus {
-    results.allSatisfy { $0.outcome == .done } ? .healthy : .findings
+  /// 0 when every item was done, 1 when any was skipped or failed or when the plan left out
+  /// a cleanable finding that clean cannot act on. Findings that are only reported never
+  /// raise the status.
+  static func status(of results: [ItemResult], plan: CleanPlan) -> ExitStatus {
+    let isComplete =
+      results.allSatisfy { $0.outcome == .done } && !plan.unplanned.contains(where: \.isUnsupported)
+    return isComplete ? .healthy : .findings
   }
 
   /// The findings to plan from: a saved report's, or a fresh audit's.
@@ -96,7 +106,7 @@ struct CleanRun {
   /// error. Roots that do not exist are not probed.
   private func unwritableRoots() -> [String: SystemCallError] {
     var failures: [String: SystemCallError] = [:]
-    for root in Set(settings.targets.map(\.cleanRoot))
+    for root in CleanOptions.roots(settings.targets)
     where FileManager.default.fileExists(atPath: root) {
       if let failure = WriteProbe.check(root: root) {
         console.log(.error, "\(failure)", ["path": root])

@@ -7,7 +7,7 @@ enum PurgeCommand: Subcommand {
 
   static func run(_ options: ParsedOptions, console: Console) throws -> ExitStatus {
     let retention = try CleanOptions.retentionSeconds(options)
-    let roots = CleanOptions.targets(try CleanOptions.hostPaths(options)).map(\.cleanRoot)
+    let roots = CleanOptions.roots(CleanOptions.targets(try CleanOptions.hostPaths(options)))
     let (lock, quarantine) = try CleanOptions.lockedQuarantine(
       options, roots: roots, console: console)
     defer { withExtendedLifetime(lock) {} }

@@ -8,7 +8,7 @@ enum RestoreCommand: Subcommand {
       + CleanOptions.shared)
 
   static func run(_ options: ParsedOptions, console: Console) throws -> ExitStatus {
-    let roots = CleanOptions.targets(try CleanOptions.hostPaths(options)).map(\.cleanRoot)
+    let roots = CleanOptions.roots(CleanOptions.targets(try CleanOptions.hostPaths(options)))
     if options.has("list") {
       for entry in Quarantine.list(roots: roots) {
         let manifest = entry.manifest

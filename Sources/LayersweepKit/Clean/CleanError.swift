@@ -12,6 +12,8 @@ public enum CleanError: Error, Equatable, Sendable, CustomStringConvertible {
   case unreadableFile(path: String, reason: String)
   /// The run needs confirmation but standard input is not a terminal.
   case confirmationUnavailable
+  /// A runtime holds the lock of a store file, so clean leaves the store alone.
+  case storeLocked(path: String, reason: String)
 
   public var description: String {
     switch self {
@@ -31,6 +33,8 @@ public enum CleanError: Error, Equatable, Sendable, CustomStringConvertible {
         + "; run 'layersweep restore --list' to see the ids"
     case .unreadableFile(let path, let reason):
       return "cannot read \(path): \(reason)"
+    case .storeLocked(let path, let reason):
+      return "\(path) is locked: \(reason)"
     case .confirmationUnavailable:
       return "standard input is not a terminal, so the plan cannot be confirmed; "
         + "pass --yes to run unattended or --dry-run to only print the plan"

@@ -56,6 +56,20 @@ public final class CleanExecutor {
       let message = "no re-verification is available for store \(finding.store)"
       return record(ItemResult(item: item, outcome: .skipped, message: message))
     }
+    do {
+      return try target.withExclusiveAccess {
+        quarantine(item, path: path, target: target, mounts: mounts)
+      }
+    } catch {
+      return record(ItemResult(item: item, outcome: .skipped, message: "\(error)"))
+    }
+  }
+
+  /// Re-verifies and quarantines one item while the store's locks are held.
+  private func quarantine(
+    _ item: PlannedItem, path: String, target: any CleanTarget, mounts: [MountEntry]
+  ) -> ItemResult {
+    let finding = item.finding
     let context = ReverificationContext(
       mounts: mounts, planned: item.observation, minimumAge: minimumAge)
     if case .changed(let reason) = target.reverify(finding, context: context) {

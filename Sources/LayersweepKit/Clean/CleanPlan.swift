@@ -18,6 +18,15 @@ public struct UnplannedFinding: Sendable, Equatable {
   public var finding: Finding
   /// The reason clean does not act on it, or the operator's next step.
   public var reason: String
+  /// Whether the finding is cleanable but clean cannot act on it, which makes the run exit 1
+  /// like a skipped item. False for findings that are only reported or that a flag left out.
+  public var isUnsupported = false
+
+  public init(finding: Finding, reason: String, isUnsupported: Bool = false) {
+    self.finding = finding
+    self.reason = reason
+    self.isUnsupported = isUnsupported
+  }
 }
 
 /// The findings clean acts on and those it only reports.
@@ -47,11 +56,15 @@ public struct PlanFilter: Sendable {
 
 extension CleanPlan {
   /// Builds the plan for `findings`, reading each item's path once to record what
-  /// re-verification compares against.
-  public static func make(_ findings: [Finding], filter: PlanFilter) -> CleanPlan {
+  /// re-verification compares against. `targetStores` names the stores with a `CleanTarget`.
+  /// A cleanable finding to quarantine whose store is not among them is left out as
+  /// unsupported, and nil leaves every store in.
+  public static func make(
+    _ findings: [Finding], filter: PlanFilter, targetStores: Set<String>? = nil
+  ) -> CleanPlan {
     var plan = CleanPlan(items: [], unplanned: [])
     for finding in Finding.sortedForOutput(findings) {
-      switch decide(finding, filter: filter) {
+      switch decide(finding, filter: filter, targetStores: targetStores) {
       case .success(let item): plan.items.append(item)
       case .failure(let skip): plan.unplanned.append(skip)
       }
@@ -59,14 +72,20 @@ extension CleanPlan {
     return plan
   }
 
-  private static func decide(_ finding: Finding, filter: PlanFilter)
-    -> Result<PlannedItem, UnplannedFinding>
-  {
+  private static func decide(
+    _ finding: Finding, filter: PlanFilter, targetStores: Set<String>?
+  ) -> Result<PlannedItem, UnplannedFinding> {
     func skip(_ reason: String) -> Result<PlannedItem, UnplannedFinding> {
       .failure(UnplannedFinding(finding: finding, reason: reason))
     }
     guard let action = CleanAction.forKind(finding.kind), finding.cleanable else {
       return skip(finding.nextStep ?? CleanAction.nextStep(for: finding.kind))
+    }
+    if action == .quarantine, let targetStores, !targetStores.contains(finding.store) {
+      let reason =
+        "clean does not act on \(finding.store) findings yet: remove the item with the "
+        + "runtime's own tools (such as podman system prune or ctr snapshots rm)"
+      return .failure(UnplannedFinding(finding: finding, reason: reason, isUnsupported: true))
     }
     if !filter.onlyKinds.isEmpty && !filter.onlyKinds.contains(finding.kind) {
       return skip("not selected by --only")
@@ -88,7 +107,8 @@ extension CleanPlan {
     -> String?
   {
     guard let age = finding.ageSeconds else {
-      return action == .quarantine ? "its age is unknown, so --min-age cannot be checked" : nil
+      let needsAge = action == .quarantine || action == .unmount
+      return needsAge ? "its age is unknown, so --min-age cannot be checked" : nil
     }
     return age < minimumAge ? "younger than --min-age (\(age)s < \(minimumAge)s)" : nil
   }

@@ -20,10 +20,43 @@ public protocol CleanTarget: Sendable {
   /// Paths to quarantine together with `finding.path`, such as an overlay2 layer's
   /// `l/<short-id>` link. Each lies beneath `cleanRoot`. Called after `reverify` confirmed.
   func companions(of finding: Finding) -> [String]
+
+  /// Runs `body`, which re-verifies and acts on one item, while the store's own locks keep
+  /// its runtime out, and throws when they cannot be taken. Stores whose runtime has no
+  /// such locks run `body` directly.
+  func withExclusiveAccess<T>(_ body: () throws -> T) throws -> T
 }
 
 extension CleanTarget {
   public func companions(of finding: Finding) -> [String] { [] }
+
+  /// Runs the checks every store makes before its own: the finding has a path, its kind is
+  /// one of `kinds`, and `PathReverifier` confirms the path beneath `cleanRoot`.
+  func reverifyPath(
+    _ finding: Finding, kinds: Set<FindingKind>, context: ReverificationContext
+  ) -> Reverification {
+    guard let path = finding.path else { return .changed("the finding has no path") }
+    guard kinds.contains(finding.kind) else {
+      return .changed("\(finding.kind.rawValue) findings are not cleaned in \(name)")
+    }
+    return PathReverifier.verify(path, root: cleanRoot, context: context)
+  }
+
+  /// Confirms `finding` when `fresh`, the findings of a new read of the store, contains the
+  /// same object (kind, store, id and path) and still marks it cleanable.
+  func confirmSameFinding(_ finding: Finding, in fresh: [Finding]) -> Reverification {
+    let path = finding.path ?? finding.id
+    guard let current = fresh.first(where: { $0.isSameObject(as: finding) }) else {
+      return .changed("a fresh read of \(cleanRoot) no longer reports \(path) as garbage")
+    }
+    guard current.cleanable else {
+      let reason = current.nextStep ?? current.evidence.last ?? "it is not cleanable"
+      return .changed("a fresh read of \(cleanRoot) reports \(path) as not cleanable: \(reason)")
+    }
+    return .confirmed
+  }
+
+  public func withExclusiveAccess<T>(_ body: () throws -> T) throws -> T { try body() }
 }
 
 /// What re-verification found.

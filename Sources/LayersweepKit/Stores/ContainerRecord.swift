@@ -24,12 +24,17 @@ public struct ContainerRecord: Sendable, Equatable {
   /// The state the runtime's API reported for the container, such as `running` or `exited`;
   /// nil when the API did not answer or did not list the container.
   public var runtimeReportedState: String?
+  /// When the store last wrote the record, such as the mtime of Docker's container
+  /// directory, which changes with every atomic rewrite of `config.v2.json`; nil when unknown.
+  public var recordModifiedAt: Date?
 
   public init(
     store: String, runtime: String, id: String, name: String? = nil,
     recordedState: RecordedState, pid: Int32? = nil, startedAt: Date? = nil,
-    mountPoints: [String] = [], sourcePath: String, runtimeReportedState: String? = nil
+    mountPoints: [String] = [], sourcePath: String, runtimeReportedState: String? = nil,
+    recordModifiedAt: Date? = nil
   ) {
+    self.recordModifiedAt = recordModifiedAt
     self.store = store
     self.runtime = runtime
     self.id = id

@@ -94,12 +94,7 @@ struct AuditRun {
   /// Runs the binary with every path flag pointing at `daemon`'s sandbox and decodes the
   /// report; throws when the output is not a report.
   static func run(against daemon: DockerDaemon) throws -> AuditRun {
-    let arguments = [
-      binaryPath, "audit", "--json",
-      "--docker-root", daemon.dataRoot, "--docker-exec-root", daemon.execRoot,
-      "--docker-socket", daemon.socketPath, "--docker-cgroup-parent", "/\(daemon.cgroupParent)",
-      "--proc", "/proc", "--cgroup-root", "/sys/fs/cgroup",
-    ]
+    let arguments = arguments(against: daemon)
     let result = try Command.run(arguments, timeout: 120, check: false)
     do {
       let document = try JSONDecoder().decode(AuditDocument.self, from: Data(result.stdout.utf8))
@@ -109,6 +104,16 @@ struct AuditRun {
         command: arguments,
         message: "exit status \(result.status), no JSON report (\(error)): \(result.stderr)")
     }
+  }
+
+  /// The `audit --json` command line with every path flag pointing at `daemon`'s sandbox.
+  static func arguments(against daemon: DockerDaemon) -> [String] {
+    [
+      binaryPath, "audit", "--json",
+      "--docker-root", daemon.dataRoot, "--docker-exec-root", daemon.execRoot,
+      "--docker-socket", daemon.socketPath, "--docker-cgroup-parent", "/\(daemon.cgroupParent)",
+      "--proc", "/proc", "--cgroup-root", "/sys/fs/cgroup",
+    ]
   }
 
   /// The `layersweep` executable: `LAYERSWEEP_BINARY` when set, else the debug build.

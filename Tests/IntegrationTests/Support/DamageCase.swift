@@ -58,6 +58,19 @@ enum HostState {
     return true
   }
 
+  /// Pids whose `/proc/<pid>/cgroup` names `cgroup` (such as `/lsw-1a2b/<id>`) in any
+  /// hierarchy, zombies included.
+  static func processes(inCgroup cgroup: String) -> [pid_t] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap { entry -> pid_t? in
+      guard let pid = pid_t(entry), let raw = ProcFile.read("/proc/\(entry)/cgroup") else {
+        return nil
+      }
+      let lines = String(decoding: raw, as: UTF8.self).split(separator: "\n")
+      return lines.contains { $0.hasSuffix(":" + cgroup) } ? pid : nil
+    }
+  }
+
   /// Pids of the state-Z children of `parent`.
   static func zombieChildren(of parent: pid_t) -> [pid_t] {
     SandboxCleanup.children(of: parent).filter { pid in

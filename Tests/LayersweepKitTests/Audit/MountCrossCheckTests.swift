@@ -34,6 +34,18 @@ import Testing
     #expect(finding.evidence.last == "container \(Fixture.idA) is not live: its record says exited")
   }
 
+  @Test func deadMountAgeIsRecordAge() throws {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    var record = Fixture.record(
+      Fixture.idA, state: .exited, pid: 0, mountPoints: Fixture.mountPoints(of: Fixture.idA))
+    record.recordModifiedAt = now.addingTimeInterval(-90)
+    let host = Fixture.snapshot(hostMounts: [Self.overlay(Self.mergedA, options: "upperdir=/x")])
+    let findings = Fixture.findings(
+      host, [Fixture.store([record])], kind: .deadMount,
+      context: AuditContext(now: now, dyingCgroupsThreshold: 1))
+    #expect(findings.map(\.ageSeconds) == [90])
+  }
+
   @Test func deadMountUnclaimedIsNotCleanable() throws {
     let shm = "\(Fixture.root)/containers/\(Fixture.idB)/mounts/shm"
     let findings = Fixture.findings(

@@ -5,11 +5,6 @@ import Testing
 
 /// End-to-end runs of the built `layersweep` binary against a temporary Docker root.
 @Suite struct CleanCommandTests {
-  /// Layer ids in Docker's shape, so a fresh audit of the fixture confirms the orphans.
-  static let orphan1 = String(repeating: "a1", count: 32)
-  static let orphan2 = String(repeating: "b2", count: 32)
-  static let used = String(repeating: "c3", count: 32)
-  static let chain = String(repeating: "d4", count: 32)
 
   static func arguments(_ fixture: CleanFixture, _ command: String, _ extra: [String] = [])
     -> [String]
@@ -23,15 +18,15 @@ import Testing
   /// Two orphaned layers beside a layer that layerdb references, and a report naming all three
   /// as orphaned; the referenced one must survive re-verification.
   static func makeStore(_ fixture: CleanFixture) throws -> String {
-    try fixture.makeLayer(Self.orphan1, shortID: "AAAAAAAAAAAAAAAAAAAAAAAAAA")
-    try fixture.makeLayer(Self.orphan2, shortID: "BBBBBBBBBBBBBBBBBBBBBBBBBB")
-    try fixture.makeLayer(Self.used, shortID: "CCCCCCCCCCCCCCCCCCCCCCCCCC")
-    let chain = fixture.dockerRoot + "/image/overlay2/layerdb/sha256/" + Self.chain
-    try fixture.write(Self.used, to: chain + "/cache-id")
-    try fixture.write("sha256:" + Self.chain, to: chain + "/diff")
+    try fixture.makeLayer(LayerID.orphan1, shortID: "AAAAAAAAAAAAAAAAAAAAAAAAAA")
+    try fixture.makeLayer(LayerID.orphan2, shortID: "BBBBBBBBBBBBBBBBBBBBBBBBBB")
+    try fixture.makeLayer(LayerID.used, shortID: "CCCCCCCCCCCCCCCCCCCCCCCCCC")
+    let chain = fixture.dockerRoot + "/image/overlay2/layerdb/sha256/" + LayerID.chain1
+    try fixture.write(LayerID.used, to: chain + "/cache-id")
+    try fixture.write("sha256:" + LayerID.chain1, to: chain + "/diff")
     try fixture.write("1", to: chain + "/size")
     return try fixture.writeReport(
-      [Self.orphan1, Self.orphan2, Self.used].map { fixture.orphanedLayer($0) })
+      [LayerID.orphan1, LayerID.orphan2, LayerID.used].map { fixture.orphanedLayer($0) })
   }
 
   @Test func secondRunExitsWithLockHolder() throws {
@@ -47,7 +42,7 @@ import Testing
       run.stderr
         == "error: another layersweep run holds the lock \(fixture.lockPath) (held by process "
         + "\(getpid())); wait for it to finish, or pass --lock to use a different lock file\n")
-    #expect(fixture.listing(fixture.dockerRoot + "/overlay2").contains(Self.orphan1))
+    #expect(fixture.listing(fixture.dockerRoot + "/overlay2").contains(LayerID.orphan1))
     withExtendedLifetime(lock) {}
   }
 
@@ -61,8 +56,8 @@ import Testing
     #expect(run.status == 1)
     #expect(
       run.stdout.contains(
-        "skipped quarantine orphaned-layer \(Self.used): a fresh audit does not report it as "
-          + "cleanable"))
+        "skipped quarantine orphaned-layer \(LayerID.used): a fresh audit does not report it "
+          + "as cleanable"))
     #expect(fixture.listing(fixture.dockerRoot + "/overlay2") == Self.survivors)
   }
 
@@ -89,7 +84,7 @@ import Testing
 
     #expect(run.status == 2)
     #expect(run.stderr.contains("pass --yes to run unattended"))
-    #expect(fixture.listing(fixture.dockerRoot + "/overlay2").contains(Self.orphan1))
+    #expect(fixture.listing(fixture.dockerRoot + "/overlay2").contains(LayerID.orphan1))
   }
 
   @Test(arguments: [
@@ -104,9 +99,9 @@ import Testing
 
   /// The entries left in `overlay2` once both orphans are quarantined.
   static let survivors = [
-    "l", "l/CCCCCCCCCCCCCCCCCCCCCCCCCC", Self.used, "\(Self.used)/diff", "\(Self.used)/diff/a",
-    "\(Self.used)/diff/a/b", "\(Self.used)/diff/a/b/file", "\(Self.used)/link",
-  ].sorted()
+    LayerID.used, "\(LayerID.used)/diff", "\(LayerID.used)/diff/a", "\(LayerID.used)/diff/a/b",
+    "\(LayerID.used)/diff/a/b/file", "\(LayerID.used)/link", "l", "l/CCCCCCCCCCCCCCCCCCCCCCCCCC",
+  ]
 
   static let cleanSteps = [
     "before-intent", "after-intent", "after-manifest", "after-rename", "after-companions",
@@ -128,7 +123,7 @@ import Testing
 
     #expect(rerun.status == 1, "\(rerun.stdout)\(rerun.stderr)")
     #expect(fixture.listing(fixture.dockerRoot + "/overlay2") == Self.survivors)
-    try Self.expectConsistentQuarantine(fixture, originals: [Self.orphan1, Self.orphan2])
+    try Self.expectConsistentQuarantine(fixture, originals: [LayerID.orphan1, LayerID.orphan2])
   }
 
   @Test(arguments: ["purge-after-intent", "purge-after-rename", "purge-after-remove"])
@@ -158,8 +153,10 @@ import Testing
       ProcessRun.layersweepPath, Self.arguments(fixture, "clean", ["--yes", "--report", report]))
     #expect(clean.status == 1)
     let id = try #require(
-      Quarantine.list(roots: [fixture.dockerRoot]).first { $0.manifest.findingID == Self.orphan1 }?
-        .manifest.id)
+      Quarantine.list(roots: [fixture.dockerRoot]).first {
+        $0.manifest.findingID == LayerID.orphan1
+      }?
+      .manifest.id)
 
     let killed = try ProcessRun.run(
       ProcessRun.layersweepPath, Self.arguments(fixture, "restore", [id]),
@@ -170,10 +167,10 @@ import Testing
 
     #expect(rerun.status == 0, "\(rerun.stdout)\(rerun.stderr)")
     let overlay = fixture.listing(fixture.dockerRoot + "/overlay2")
-    #expect(overlay.contains("\(Self.orphan1)/diff/a/b/file"))
+    #expect(overlay.contains("\(LayerID.orphan1)/diff/a/b/file"))
     #expect(overlay.contains("l/AAAAAAAAAAAAAAAAAAAAAAAAAA"))
     #expect(
-      Quarantine.list(roots: [fixture.dockerRoot]).map(\.manifest.findingID) == [Self.orphan2])
+      Quarantine.list(roots: [fixture.dockerRoot]).map(\.manifest.findingID) == [LayerID.orphan2])
     try Self.expectEveryIntentClosed(fixture)
   }
 

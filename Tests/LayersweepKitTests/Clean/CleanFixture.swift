@@ -159,3 +159,18 @@ struct ProcessRun {
     return directory + "/layersweep"
   }
 }
+
+/// Docker-shaped names for the fixtures' layers, chains and containers. Clean re-verifies a
+/// layer by reading the store as the audit does, and the audit never cleans a directory whose
+/// name is not a Docker layer id.
+enum LayerID {
+  static let orphan = String(repeating: "0a", count: 32)
+  static let orphan1 = String(repeating: "1a", count: 32)
+  static let orphan2 = String(repeating: "2a", count: 32)
+  static let used = String(repeating: "3a", count: 32)
+  static let evil = String(repeating: "5a", count: 32)
+  static let real = String(repeating: "6a", count: 32)
+  static let child = String(repeating: "7a", count: 32)
+  static let chain1 = String(repeating: "8a", count: 32)
+  static let container1 = String(repeating: "9a", count: 32)
+}

@@ -45,6 +45,48 @@ import Testing
       ])
   }
 
+  @Test func minimumAgeProtectsYoungAndUnknownMounts() {
+    let plan = CleanPlan.make(
+      [
+        Self.finding(.deadMount, id: "young", age: 60),
+        Self.finding(.deadMount, id: "unknown", age: nil),
+        Self.finding(.deadMount, id: "old", age: 3_600),
+      ], filter: PlanFilter())
+
+    #expect(plan.items.map(\.finding.id) == ["old"])
+    #expect(
+      plan.unplanned.map(\.reason) == [
+        "its age is unknown, so --min-age cannot be checked",
+        "younger than --min-age (60s < 3600s)",
+      ])
+  }
+
+  @Test func storeWithoutTargetIsUnsupported() {
+    var orphan = Self.finding(.orphanedLayer, id: "a")
+    orphan.store = "containers-storage"
+    var reported = Self.finding(.orphanedLayer, id: "b", cleanable: false)
+    reported.store = "containers-storage"
+    let plan = CleanPlan.make(
+      [orphan, reported, Self.finding(.orphanedLayer, id: "c")], filter: PlanFilter(),
+      targetStores: ["docker-overlay2"])
+
+    #expect(plan.items.map(\.finding.id) == ["c"])
+    #expect(plan.unplanned.map(\.finding.id) == ["a", "b"])
+    #expect(plan.unplanned.map(\.isUnsupported) == [true, false])
+    #expect(
+      plan.unplanned.first?.reason.hasPrefix("clean does not act on containers-storage") == true)
+    #expect(CleanRun.status(of: [], plan: plan) == .findings)
+  }
+
+  @Test func reportedOnlyFindingKeepsStatusZero() {
+    let plan = CleanPlan.make(
+      [Self.finding(.zombieProcess, id: "z", cleanable: false)], filter: PlanFilter(),
+      targetStores: ["docker-overlay2"])
+
+    #expect(plan.unplanned.map(\.isUnsupported) == [false])
+    #expect(CleanRun.status(of: [], plan: plan) == .healthy)
+  }
+
   @Test func onlyAndExcludeNarrowThePlan() {
     var filter = PlanFilter()
     filter.onlyKinds = [.orphanedLayer]

@@ -61,6 +61,12 @@ public struct ContainersStorageStore: StoreAdapter {
   private func readLocked(host: HostSnapshot) throws -> ContainersStorageScan {
     let locks = try lock(.read, timeout: lockTimeout)
     defer { locks.release() }
+    return readUnlocked(host: host)
+  }
+
+  /// Reads the metadata and the driver directory without taking the store's locks, for a
+  /// caller that already holds them.
+  func readUnlocked(host: HostSnapshot) -> ContainersStorageScan {
     let metadata = ContainersStorageMetadata.load(
       graphRoot: graphRoot, runRoot: runRoot, store: name)
     let mounts = host.hostMounts.filter { $0.target.hasPrefix(driverRoot + "/") }

@@ -82,7 +82,7 @@ struct DockerContainerDirectory {
       store: store, runtime: "docker", id: self.name, name: name, recordedState: state,
       pid: pid, startedAt: config.startedAt,
       mountPoints: mountPoints(layout: layout, mount: mount, issues: &issues),
-      sourcePath: configPath)
+      sourcePath: configPath, recordModifiedAt: modified)
   }
 
   /// The root filesystem, shm and network namespace mount points. Paths from the config
