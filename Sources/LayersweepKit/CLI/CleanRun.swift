@@ -86,7 +86,7 @@ struct CleanRun {
     return isComplete ? .healthy : .findings
   }
 
-  /// The findings to plan from: a saved report's, or a fresh audit's.
+  /// Returns the findings to plan from: a saved report's, or a fresh audit's.
   private func findings() throws -> [Finding] {
     if let path = settings.reportPath { return try ReportReading.findings(from: path) }
     return freshAudit.findings
@@ -102,7 +102,7 @@ struct CleanRun {
     return report
   }
 
-  /// The store roots whose filesystem did not complete a write probe in time, with the
+  /// Returns the store roots whose filesystem did not complete a write probe in time, with the
   /// error. Roots that do not exist are not probed.
   private func unwritableRoots() -> [String: SystemCallError] {
     var failures: [String: SystemCallError] = [:]

@@ -23,12 +23,12 @@ enum ReportReading {
     return Auditor(context: context).run()
   }
 
-  /// The kind, store, id and path of every cleanable finding in `findings`.
+  /// Returns the kind, store, id and path of every cleanable finding in `findings`.
   static func cleanableIdentities(_ findings: [Finding]) -> Set<[String]> {
     Set(findings.filter(\.cleanable).map(identity))
   }
 
-  /// What must match for a saved finding to be the same as a fresh one.
+  /// Returns what must match for a saved finding to be the same as a fresh one.
   static func identity(_ finding: Finding) -> [String] {
     [finding.kind.rawValue, finding.store, finding.id, finding.path ?? ""]
   }

@@ -4,7 +4,7 @@ import Foundation
 /// Checks that a store's filesystem still completes writes before clean acts there, so a
 /// frozen or hung filesystem makes clean skip its items instead of hanging.
 enum WriteProbe {
-  /// The longest a probe waits before the filesystem counts as hung.
+  /// The maximum time a probe waits before the filesystem counts as hung.
   static let timeoutMilliseconds: Int32 = 10_000
 
   /// Creates and removes `<root>/.layersweep-probe-<pid>` from a child process, and returns
