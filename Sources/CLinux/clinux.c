@@ -82,83 +82,17 @@ static void close_all_but(int keep) {
   }
 }
 
-int clinux_unmount_in_child(const char *namespace_path, const char *target, int timeout_ms,
-                            const char **failed_call) {
-  static const char *const calls[] = {"none", "open", "setns", "umount2"};
-  int report[2];
-  if (pipe2(report, O_CLOEXEC) != 0) {
-    *failed_call = "pipe";
-    return -1;
-  }
-  pid_t child = fork();
-  if (child < 0) {
-    int saved = errno;
-    close(report[0]);
-    close(report[1]);
-    *failed_call = "fork";
-    errno = saved;
-    return -1;
-  }
-  if (child == 0) {
-    /* Only async-signal-safe calls from here on: the parent may have other threads. */
-    close_all_but(report[1]);
-    int result[2] = {0, 0};
-    int fd = namespace_path ? open(namespace_path, O_RDONLY | O_CLOEXEC) : -2;
-    if (fd == -1) {
-      result[0] = 1;
-    } else if (fd >= 0 && setns(fd, CLONE_NEWNS) != 0) {
-      result[0] = 2;
-    } else if (umount2(target, UMOUNT_NOFOLLOW) != 0) {
-      result[0] = 3;
-    }
-    result[1] = result[0] ? errno : 0;
-    (void)!write(report[1], result, sizeof result);
-    _exit(result[0] ? 1 : 0);
-  }
-  close(report[1]);
-  struct pollfd ready = {.fd = report[0], .events = POLLIN};
-  int polled;
-  do {
-    polled = poll(&ready, 1, timeout_ms);
-  } while (polled < 0 && errno == EINTR);
-  if (polled == 0) {
-    /* The child is stuck in umount2; it cannot be killed while it waits in the kernel. */
-    close(report[0]);
-    *failed_call = "umount2";
-    errno = ETIMEDOUT;
-    return -1;
-  }
-  int result[2] = {0, 0};
-  ssize_t got;
-  do {
-    got = read(report[0], result, sizeof result);
-  } while (got < 0 && errno == EINTR);
-  close(report[0]);
-  int status;
-  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (got != (ssize_t)sizeof result) {
-    *failed_call = "fork";
-    errno = ECHILD;
-    return -1;
-  }
-  if (result[0] != 0) {
-    *failed_call = calls[result[0]];
-    errno = result[1];
-    return -1;
-  }
-  return 0;
-}
+/* Work for a forked child: returns 0 on success, or the 1-based number of the step that
+   failed with errno set. It may call only async-signal-safe functions. */
+typedef int (*child_work)(const void *argument);
 
-int clinux_fd_mount_id(int fd, uint64_t *mount_id) {
-  return mount_id_at(fd, "", AT_EMPTY_PATH, mount_id);
-}
-
-int clinux_path_mount_id(const char *path, uint64_t *mount_id) {
-  return mount_id_at(AT_FDCWD, path, 0, mount_id);
-}
-
-int clinux_probe_write_in_child(const char *probe_path, int timeout_ms) {
+/* Runs `work` in a forked child and waits up to `timeout_ms` for its result. Returns 0, or the
+   failed step's number with `*child_errno` set; -1 with errno set when the child could not be
+   started (errno from pipe2 or fork), answered nothing (ECHILD) or did not
+   answer in time (ETIMEDOUT), in which case it is left running: a child stuck in the kernel
+   cannot be killed while it waits there. */
+static int run_in_child(child_work work, const void *argument, int timeout_ms,
+                        int *child_errno) {
   int report[2];
   if (pipe2(report, O_CLOEXEC) != 0) return -1;
   pid_t child = fork();
@@ -172,14 +106,10 @@ int clinux_probe_write_in_child(const char *probe_path, int timeout_ms) {
   if (child == 0) {
     /* Only async-signal-safe calls from here on: the parent may have other threads. */
     close_all_but(report[1]);
-    int result = 0;
-    if (mkdir(probe_path, 0700) != 0 && errno != EEXIST) {
-      result = errno;
-    } else if (rmdir(probe_path) != 0) {
-      result = errno;
-    }
-    (void)!write(report[1], &result, sizeof result);
-    _exit(result ? 1 : 0);
+    int result[2] = {work(argument), 0};
+    result[1] = result[0] ? errno : 0;
+    (void)!write(report[1], result, sizeof result);
+    _exit(result[0] ? 1 : 0);
   }
   close(report[1]);
   struct pollfd ready = {.fd = report[0], .events = POLLIN};
@@ -192,10 +122,10 @@ int clinux_probe_write_in_child(const char *probe_path, int timeout_ms) {
     errno = ETIMEDOUT;
     return -1;
   }
-  int result = 0;
+  int result[2] = {0, 0};
   ssize_t got;
   do {
-    got = read(report[0], &result, sizeof result);
+    got = read(report[0], result, sizeof result);
   } while (got < 0 && errno == EINTR);
   close(report[0]);
   int status;
@@ -205,8 +135,63 @@ int clinux_probe_write_in_child(const char *probe_path, int timeout_ms) {
     errno = ECHILD;
     return -1;
   }
-  if (result != 0) {
-    errno = result;
+  *child_errno = result[1];
+  return result[0];
+}
+
+struct unmount_request {
+  const char *namespace_path;
+  const char *target;
+};
+
+static int unmount_work(const void *argument) {
+  const struct unmount_request *request = argument;
+  int fd = request->namespace_path ? open(request->namespace_path, O_RDONLY | O_CLOEXEC) : -2;
+  if (fd == -1) return 1;
+  if (fd >= 0 && setns(fd, CLONE_NEWNS) != 0) return 2;
+  if (umount2(request->target, UMOUNT_NOFOLLOW) != 0) return 3;
+  return 0;
+}
+
+int clinux_unmount_in_child(const char *namespace_path, const char *target, int timeout_ms,
+                            const char **failed_call) {
+  static const char *const calls[] = {"none", "open", "setns", "umount2"};
+  struct unmount_request request = {namespace_path, target};
+  int child_errno = 0;
+  int step = run_in_child(unmount_work, &request, timeout_ms, &child_errno);
+  if (step < 0) {
+    *failed_call = errno == ETIMEDOUT ? "umount2" : "fork";
+    return -1;
+  }
+  if (step > 0) {
+    *failed_call = calls[step];
+    errno = child_errno;
+    return -1;
+  }
+  return 0;
+}
+
+int clinux_fd_mount_id(int fd, uint64_t *mount_id) {
+  return mount_id_at(fd, "", AT_EMPTY_PATH, mount_id);
+}
+
+int clinux_path_mount_id(const char *path, uint64_t *mount_id) {
+  return mount_id_at(AT_FDCWD, path, 0, mount_id);
+}
+
+static int probe_write_work(const void *argument) {
+  const char *probe_path = argument;
+  if (mkdir(probe_path, 0700) != 0 && errno != EEXIST) return 1;
+  if (rmdir(probe_path) != 0) return 2;
+  return 0;
+}
+
+int clinux_probe_write_in_child(const char *probe_path, int timeout_ms) {
+  int child_errno = 0;
+  int step = run_in_child(probe_write_work, probe_path, timeout_ms, &child_errno);
+  if (step < 0) return -1;
+  if (step > 0) {
+    errno = child_errno;
     return -1;
   }
   return 0;
