@@ -39,6 +39,20 @@ import Testing
     #expect(throws: UsageError(message)) { try ParsedOptions.parse(argv, spec: Self.spec) }
   }
 
+  @Test func valueMayEndInShortOptionLetter() throws {
+    let spec = CommandSpec(
+      name: "clean", abstract: "Clean.",
+      options: [
+        OptionSpec("min-age", value: "duration", help: "Age."),
+        OptionSpec("yes", short: "y", help: "Yes."),
+      ])
+    let spaced = try ParsedOptions.parse(["--min-age", "1h", "--yes"], spec: spec)
+    let joined = try ParsedOptions.parse(["--min-age=2y"], spec: spec)
+    #expect(spaced.value("min-age") == "1h")
+    #expect(spaced.has("yes"))
+    #expect(joined.value("min-age") == "2y")
+  }
+
   @Test func doubleDashEndsOptions() throws {
     let spec = CommandSpec(
       name: "restore", abstract: "Restore.", arguments: [ArgumentSpec("id", help: "Id.")],

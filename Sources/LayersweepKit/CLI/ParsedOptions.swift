@@ -59,7 +59,7 @@ public struct ParsedOptions: Sendable, Equatable {
   /// Whether `word` names an option, so that `--exclude --dry-run` does not take the flag as
   /// the pattern. A word such as `-1` is not an option and is still taken as a value.
   private static func isOption(_ word: String, in spec: CommandSpec) -> Bool {
-    word.hasPrefix("--") || (try? lookUp(word, in: spec)) != nil
+    word.hasPrefix("--") || (word.hasPrefix("-") && (try? lookUp(word, in: spec)) != nil)
   }
 
   private static func lookUp(_ word: String, in spec: CommandSpec) throws -> (OptionSpec, String?) {

@@ -68,7 +68,7 @@ import Testing
     let events = roundsUntil(watchdog) {
       $0.event == .started && $0.finding.kind == .hungFilesystem
     }
-    let stalled = events.first { $0.event == .started }
+    let stalled = events.first { $0.event == .started && $0.finding.kind == .hungFilesystem }
     #expect(stalled?.finding.id == base + "/merged")
     #expect(stalled?.finding.details["fstype"] == "overlay")
     #expect(stalled?.finding.details["probe"] == "write")
