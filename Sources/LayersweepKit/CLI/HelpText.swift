@@ -32,6 +32,11 @@ public enum HelpText {
     ]
     lines.append("SUBCOMMANDS:")
     lines += subcommands.map { row($0.name, $0.abstract) }
+    lines += [
+      "", "EXIT STATUS:", row("0", "Healthy, or everything planned was done."),
+      row("1", "Findings present, or some items were skipped or failed."),
+      row("2", "Could not complete; the error is printed."), row("64", "Usage error."),
+    ]
     lines += ["", "  See '\(name) help <subcommand>' for detailed help."]
     return lines.joined(separator: "\n") + "\n"
   }

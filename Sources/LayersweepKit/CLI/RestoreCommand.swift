@@ -10,7 +10,9 @@ enum RestoreCommand: Subcommand {
   static func run(_ options: ParsedOptions, console: Console) throws -> ExitStatus {
     let roots = CleanOptions.roots(CleanOptions.targets(try CleanOptions.hostPaths(options)))
     if options.has("list") {
-      for entry in Quarantine.list(roots: roots) {
+      let entries = Quarantine.list(roots: roots)
+      if entries.isEmpty { console.print("No quarantined items.\n") }
+      for entry in entries {
         let manifest = entry.manifest
         console.print(
           "\(manifest.id) \(manifest.kind) \(manifest.originalPath) "

@@ -59,3 +59,19 @@ public final class RecordingRemover: Remover, @unchecked Sendable {
     lock.withLock { recorded.append(action) }
   }
 }
+
+extension RecordingRemover.Action: CustomStringConvertible {
+  /// The action as an operator reads it in a dry run.
+  public var description: String {
+    switch self {
+    case .removeTree(let path): "remove \(path)"
+    case .rename(let source, let destination): "rename \(source) to \(destination)"
+    case .createDirectory(let path): "create directory \(path)"
+    case .writeFile(let path): "write \(path)"
+    case .unmount(let target): "unmount \(target)"
+    case .unmountInNamespace(let target, let pid):
+      "unmount \(target) in the mount namespace of pid \(pid)"
+    case .removeCgroup(let path): "remove cgroup \(path)"
+    }
+  }
+}

@@ -94,10 +94,10 @@ import Testing
     #expect(dryRun.map(\.outcome) == [.done])
     #expect(
       remover.actions.map { "\($0)" } == [
-        "removeCgroup(path: \"\(cgroups.base)/docker-1/b/c\")",
-        "removeCgroup(path: \"\(cgroups.base)/docker-1/b\")",
-        "removeCgroup(path: \"\(cgroups.base)/docker-1/a\")",
-        "removeCgroup(path: \"\(cgroups.base)/docker-1\")",
+        "remove cgroup \(cgroups.base)/docker-1/b/c",
+        "remove cgroup \(cgroups.base)/docker-1/b",
+        "remove cgroup \(cgroups.base)/docker-1/a",
+        "remove cgroup \(cgroups.base)/docker-1",
       ])
     #expect(results.map(\.outcome) == [.done])
     #expect(!FileManager.default.fileExists(atPath: cgroups.base + "/docker-1"))
