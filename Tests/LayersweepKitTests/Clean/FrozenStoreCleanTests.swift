@@ -21,7 +21,14 @@ import Testing
       withIntermediateDirectories: true)
 
     _ = try CleanFixture.shell("fsfreeze -f '\(fixture.dockerRoot)'")
-    defer { _ = try? CleanFixture.shell("fsfreeze -u '\(fixture.dockerRoot)'") }
+    defer {
+      _ = try? CleanFixture.shell("fsfreeze -u '\(fixture.dockerRoot)'")
+      // The probe child finishes its write after the thaw and keeps the mount busy until
+      // then, so the unmount is retried before the fixture removes the directory.
+      for _ in 0..<100 where umount2(fixture.dockerRoot, 0) != 0 {
+        usleep(100_000)
+      }
+    }
     let run = try ProcessRun.run(
       ProcessRun.layersweepPath,
       CleanCommandTests.arguments(fixture, "clean", ["--yes", "--min-age", "0s"])
