@@ -21,9 +21,7 @@ enum AuditCommand: Subcommand {
       OptionSpec(
         "output", short: "o", value: "file",
         help: "Write the report to this file, replaced atomically, instead of standard output."),
-      OptionSpec(
-        "docker-cgroup-parent", value: "name",
-        help: "Docker's cgroup parent under the cgroupfs driver.", default: "docker"),
+      HostPathOptions.dockerCgroupParentSpec,
       OptionSpec(
         "api-timeout", value: "seconds",
         help: "Seconds to wait for a runtime API before treating it as not responding.",
@@ -78,13 +76,7 @@ enum AuditCommand: Subcommand {
     let paths = try HostPathOptions.paths(from: options)
 
     var context = AuditContext(paths: paths, measuresBytes: !options.has("no-bytes"))
-    let cgroupParent = options.value("docker-cgroup-parent") ?? "docker"
-    guard cgroupParent.contains(where: { $0 != "/" }) else {
-      throw UsageError(
-        "invalid value '\(cgroupParent)' for '--docker-cgroup-parent <name>': "
-          + "expected a cgroup name such as docker")
-    }
-    context.dockerCgroupParent = cgroupParent
+    context.dockerCgroupParent = try HostPathOptions.dockerCgroupParent(from: options)
     if let text = options.value("dying-cgroups-threshold") {
       guard let count = Int(text), count > 0 else {
         throw UsageError(

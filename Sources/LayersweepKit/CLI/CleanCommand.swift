@@ -31,9 +31,7 @@ enum CleanCommand: Subcommand {
       OptionSpec(
         "report", value: "path",
         help: "Plan from this 'audit --json' report instead of auditing now."),
-      OptionSpec(
-        "docker-cgroup-parent", value: "name",
-        help: "Docker's cgroup parent under the cgroupfs driver.", default: "docker"),
+      HostPathOptions.dockerCgroupParentSpec,
     ] + CleanOptions.shared)
 
   static func run(_ options: ParsedOptions, console: Console) throws -> ExitStatus {

@@ -89,12 +89,12 @@ struct CleanRun {
   /// Returns the findings to plan from: a saved report's, or a fresh audit's.
   private func findings() throws -> [Finding] {
     if let path = settings.reportPath { return try ReportReading.findings(from: path) }
-    return freshAudit.findings
+    return auditNow().findings
   }
 
-  /// An audit run now. It is the plan's source without `--report`, and with one it confirms
-  /// each planned item.
-  private var freshAudit: AuditReport {
+  /// Audits the host now. The audit is the plan's source without `--report`, and with one it
+  /// confirms each planned item.
+  private func auditNow() -> AuditReport {
     let report = ReportReading.auditNow(paths: settings.paths, cgroupParent: settings.cgroupParent)
     for error in report.errors {
       console.log(.warning, error.message, ["store": error.store, "path": error.path])
@@ -123,16 +123,10 @@ struct CleanRun {
   ) {
     let roots = Dictionary(
       settings.targets.map { ($0.name, $0.cleanRoot) }, uniquingKeysWith: { first, _ in first })
-    var kept = plan
-    var skipped: [ItemResult] = []
-    kept.items = plan.items.filter { item in
-      guard item.action == .quarantine, let root = roots[item.finding.store],
-        let failure = unwritable[root]
-      else { return true }
-      skipped.append(ItemResult(item: item, outcome: .skipped, message: "\(failure)"))
-      return false
+    return Self.partition(plan) { item in
+      guard item.action == .quarantine, let root = roots[item.finding.store] else { return nil }
+      return unwritable[root].map { "\($0)" }
     }
-    return (kept, skipped)
   }
 
   /// Splits a plan made from a saved report into the items a fresh audit also reports as
@@ -140,16 +134,26 @@ struct CleanRun {
   /// widen what clean acts on. A plan from a fresh audit is confirmed as it is.
   private func split(_ plan: CleanPlan) -> (CleanPlan, [ItemResult]) {
     guard settings.reportPath != nil else { return (plan, []) }
-    let confirmed = ReportReading.cleanableIdentities(freshAudit.findings)
-    var kept = plan
-    kept.items = plan.items.filter { confirmed.contains(ReportReading.identity($0.finding)) }
-    let skipped = plan.items.filter { !confirmed.contains(ReportReading.identity($0.finding)) }
-      .map { item in
-        ItemResult(
-          item: item, outcome: .skipped,
-          message: "a fresh audit does not report it as cleanable; audit again and review")
-      }
-    return (kept, skipped)
+    let confirmed = ReportReading.cleanableIdentities(auditNow().findings)
+    return Self.partition(plan) { item in
+      confirmed.contains(ReportReading.identity(item.finding))
+        ? nil : "a fresh audit does not report it as cleanable; audit again and review"
+    }
+  }
+
+  /// Splits `plan` into the items `skipReason` returns nil for, and skipped results with the
+  /// reason for the others.
+  private static func partition(_ plan: CleanPlan, skipReason: (PlannedItem) -> String?) -> (
+    CleanPlan, [ItemResult]
+  ) {
+    var remaining = plan
+    var skipped: [ItemResult] = []
+    remaining.items = plan.items.filter { item in
+      guard let reason = skipReason(item) else { return true }
+      skipped.append(ItemResult(item: item, outcome: .skipped, message: reason))
+      return false
+    }
+    return (remaining, skipped)
   }
 
   /// Asks on the terminal unless `--yes` was given.

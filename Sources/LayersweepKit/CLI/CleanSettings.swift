@@ -16,7 +16,7 @@ struct CleanSettings {
 
   init(_ options: ParsedOptions) throws {
     paths = try CleanOptions.hostPaths(options)
-    cgroupParent = options.value("docker-cgroup-parent") ?? "docker"
+    cgroupParent = try HostPathOptions.dockerCgroupParent(from: options)
     filter = PlanFilter()
     filter.minimumAge = try DurationParsing.seconds(
       options.value("min-age") ?? "1h", option: "min-age")

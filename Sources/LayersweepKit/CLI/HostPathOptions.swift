@@ -48,4 +48,21 @@ enum HostPathOptions {
     }
     return paths
   }
+
+  /// `--docker-cgroup-parent`, which audit and clean share.
+  static let dockerCgroupParentSpec = OptionSpec(
+    "docker-cgroup-parent", value: "name",
+    help: "Docker's cgroup parent under the cgroupfs driver.", default: "docker")
+
+  /// Returns the Docker cgroup parent the command line sets, `docker` by default. A value made
+  /// only of slashes is a usage error.
+  static func dockerCgroupParent(from options: ParsedOptions) throws -> String {
+    let cgroupParent = options.value("docker-cgroup-parent") ?? "docker"
+    guard cgroupParent.contains(where: { $0 != "/" }) else {
+      throw UsageError(
+        "invalid value '\(cgroupParent)' for '--docker-cgroup-parent <name>': "
+          + "expected a cgroup name such as docker")
+    }
+    return cgroupParent
+  }
 }
