@@ -75,7 +75,7 @@ int clinux_lstat_cached(int dirfd, const char *path, struct stat *out) {
 }
 
 /* Closes every descriptor of a forked child except `keep`, so a child stuck in the kernel
-   holds no pipe of the parent's (such as its standard output) open. */
+   keeps no pipe of the parent's (such as its standard output) open. */
 static void close_all_but(int keep) {
   for (int fd = 0; fd < 4096; fd++) {
     if (fd != keep) close(fd);
@@ -88,8 +88,8 @@ typedef int (*child_work)(const void *argument);
 
 /* Runs `work` in a forked child and waits up to `timeout_ms` for its result. Returns 0, or the
    failed step's number with `*child_errno` set; -1 with errno set when the child could not be
-   started (errno from pipe2 or fork), answered nothing (ECHILD) or did not
-   answer in time (ETIMEDOUT), in which case it is left running: a child stuck in the kernel
+   started (errno from pipe2 or fork), reported nothing (ECHILD) or did not
+   report in time (ETIMEDOUT), in which case it is left running: a child stuck in the kernel
    cannot be killed while it waits there. */
 static int run_in_child(child_work work, const void *argument, int timeout_ms,
                         int *child_errno) {

@@ -18,7 +18,8 @@ public struct DiskUsage: Sendable, Equatable {
 
   public init() {}
 
-  /// The allocated bytes of the tree at `path`, or nil when `path` itself cannot be examined.
+  /// Returns the allocated bytes of the tree at `path`, or nil when `path` itself cannot be
+  /// examined.
   public static func allocatedBytesOfTree(at path: String) -> Int64? {
     try? measure(path).allocatedBytes
   }
